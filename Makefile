@@ -1,0 +1,30 @@
+# Two entry points: `make demo` (build and show the demo project) and `make test` (the whole suite).
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+DEMO   ?= build/demo
+
+.PHONY: demo test lint bench clean browser
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e ".[test]"
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(PY) -m workbench demo --into $(DEMO) --source .
+
+browser:
+	@bash tools/ensure-chromium.sh
+
+test: $(STAMP) browser
+	$(PY) -m ruff check src tests bench
+	$(PY) -m pytest -q -p no:cacheprovider tests
+
+bench: $(STAMP)
+	$(PY) bench/bench_import.py
+
+clean:
+	rm -rf $(VENV) build .pytest_cache

@@ -1,0 +1,1 @@
+"""The conceptual framework as a hierarchical codebook: file format, operations, report."""

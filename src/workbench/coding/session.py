@@ -1,0 +1,150 @@
+"""A coder's session: code and uncode spans, memos, in-vivo codes, undo and redo.
+
+Every call is one transaction and one event group in the coder's name, so undo is per coder.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import select
+
+from ..codebook.io import COLOUR_RE
+from ..codebook.tree import Codebook
+from ..errors import ConflictError, NotFound, ValidationError
+from ..store.events import Tx, now
+from ..store.project import Project
+from ..store.schema import coders, codes, codings, documents
+from .spans import snap_to_words
+
+
+def ensure_coder(tx: Tx, coder: str) -> None:
+    if not coder or not re.match(r"^[\w.\-@ ]{1,100}$", coder):
+        raise ValidationError(f"invalid coder name {coder!r}", fix="use letters, digits, '-', '_', '.' or '@'")
+    if tx.get(coders, {"id": coder}) is None:
+        tx.insert(coders, {"id": coder, "name": coder, "created": now()})
+
+
+def check_span(text: str, start: int, end: int, where: str) -> None:
+    if not (isinstance(start, int) and isinstance(end, int)):
+        raise ValidationError(f"offsets must be integers, got {start!r}, {end!r}", where=where)
+    if not 0 <= start < end <= len(text):
+        raise ValidationError(f"invalid offsets [{start}, {end}) for a text of {len(text)} characters",
+                              where=where, fix="offsets are code points, 0 <= start < end <= length")
+
+
+def insert_coding(tx: Tx, doc: dict[str, Any], start: int, end: int, code: str, coder: str,
+                  memo: str | None = None) -> int:
+    """Validated insert shared by the session, auto-coding and the mirror; returns the coding id."""
+    where = f"document {doc['name']!r}"
+    check_span(doc["text"], start, end, where)
+    code_row = tx.get(codes, {"id": code})
+    if code_row is None:
+        raise NotFound(f"unknown code {code!r}", where=where, fix="create it in the codebook first")
+    if not code_row["codable"]:
+        raise ValidationError(f"code {code!r} is a folder and cannot be applied", where=where)
+    ensure_coder(tx, coder)
+    existing = tx.conn.execute(select(codings.c.id).where(
+        codings.c.document_id == doc["id"], codings.c.start == start, codings.c.end == end,
+        codings.c.code_id == code, codings.c.coder_id == coder)).scalar()
+    if existing is not None:
+        return existing
+    return tx.insert(codings, {"document_id": doc["id"], "start": start, "end": end, "code_id": code,
+                               "coder_id": coder, "memo": memo or None, "quote": doc["text"][start:end],
+                               "created": now()})["id"]
+
+
+class CodingSession:
+    """Coding on behalf of one coder. `snap=True` widens selections to whole words."""
+
+    def __init__(self, project: Project, coder: str, snap: bool = True):
+        self.project = project
+        self.coder = coder
+        self.snap = snap
+
+    def _doc(self, tx: Tx, document: str | int) -> dict[str, Any]:
+        return self.project.document_row(document, tx.conn)
+
+    def code(self, document: str | int, start: int, end: int, code: str, memo: str | None = None) -> int:
+        """Apply `code` to [start, end); returns the coding id (the existing one if already coded)."""
+        with self.project.transaction(self.coder, "coding.add") as tx:
+            doc = self._doc(tx, document)
+            check_span(doc["text"], start, end, f"document {doc['name']!r}")
+            if self.snap:
+                start, end = snap_to_words(doc["text"], start, end)
+            return insert_coding(tx, doc, start, end, code, self.coder, memo)
+
+    def _own(self, tx: Tx, coding_id: int) -> dict[str, Any]:
+        row = tx.get(codings, {"id": coding_id})
+        if row is None:
+            raise NotFound(f"no coding {coding_id}")
+        if row["coder_id"] != self.coder:
+            raise ConflictError(f"coding {coding_id} belongs to {row['coder_id']}, not {self.coder}",
+                                fix="each coder changes only their own codings")
+        return row
+
+    def uncode(self, coding_id: int) -> dict[str, Any]:
+        """Remove one of this coder's codings; returns the removed row."""
+        with self.project.transaction(self.coder, "coding.remove") as tx:
+            self._own(tx, coding_id)
+            return tx.delete(codings, {"id": coding_id})
+
+    def uncode_span(self, document: str | int, start: int, end: int, code: str) -> int:
+        """Remove this coder's codings of `code` that overlap [start, end); returns how many."""
+        with self.project.transaction(self.coder, "coding.remove") as tx:
+            doc = self._doc(tx, document)
+            ids = tx.conn.execute(select(codings.c.id).where(
+                codings.c.document_id == doc["id"], codings.c.code_id == code, codings.c.coder_id == self.coder,
+                codings.c.start < end, codings.c.end > start)).scalars().all()
+            for cid in ids:
+                tx.delete(codings, {"id": cid})
+            return len(ids)
+
+    def set_memo(self, coding_id: int, memo: str | None) -> None:
+        with self.project.transaction(self.coder, "coding.memo") as tx:
+            self._own(tx, coding_id)
+            tx.update(codings, {"id": coding_id}, memo=memo or None)
+
+    def in_vivo(self, document: str | int, start: int, end: int, parent: str | None = None,
+                colour: str = "#7f7f7f") -> tuple[str, int]:
+        """Create a code named by the selected words and apply it, in one undoable step."""
+        if not COLOUR_RE.match(colour):
+            raise ValidationError(f"invalid colour {colour!r}")
+        with self.project.transaction(self.coder, "coding.in-vivo") as tx:
+            doc = self._doc(tx, document)
+            check_span(doc["text"], start, end, f"document {doc['name']!r}")
+            if self.snap:
+                start, end = snap_to_words(doc["text"], start, end)
+            label = " ".join(doc["text"][start:end].split())[:120]
+            slug = re.sub(r"[^a-z0-9]+", "-", unicodedata.normalize("NFKD", label.lower())
+                          .encode("ascii", "ignore").decode()).strip("-")[:60] or "code"
+            code_id, n = f"iv-{slug}", 1
+            while tx.get(codes, {"id": code_id}) is not None:
+                n += 1
+                code_id = f"iv-{slug}-{n}"
+            if parent is not None and tx.get(codes, {"id": parent}) is None:
+                raise NotFound(f"unknown parent code {parent!r}")
+            cb = Codebook(self.project, self.coder)
+            position = cb._next_position(tx, parent)
+            tx.insert(codes, {"id": code_id, "label": label, "gloss": None, "parent_id": parent, "position": position,
+                              "colour": colour, "definition": "In-vivo code", "use_when": None, "not_when": None,
+                              "example": None, "keywords": [], "patterns": [], "rq": [], "codable": True})
+            cb._check(tx)
+            return code_id, insert_coding(tx, doc, start, end, code_id, self.coder)
+
+    def codings(self, document: str | None = None) -> pd.DataFrame:
+        return self.project.codings(coder=self.coder, document=document)
+
+    def undo(self) -> int:
+        return self.project.undo(self.coder)
+
+    def redo(self) -> int:
+        return self.project.redo(self.coder)
+
+
+def document_ids(project: Project) -> dict[str, int]:
+    with project.read() as conn:
+        return dict(conn.execute(select(documents.c.name, documents.c.id)).all())

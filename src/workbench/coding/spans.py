@@ -1,0 +1,75 @@
+"""Pure span arithmetic on canonical text: snapping to words and the units researchers code by.
+
+All spans are half-open [start, end) code-point offsets.
+"""
+
+from __future__ import annotations
+
+import re
+
+Span = tuple[int, int]
+
+_WORD = re.compile(r"\w", re.UNICODE)
+# a sentence ends at . ! ? … followed by space/newline, or at a blank line; abbreviations are rare in speech
+_SENTENCE = re.compile(r"[^\s].*?(?:[.!?…]+[\"'”’)]*(?=\s)|\n\s*\n|$)", re.S)
+_PARAGRAPH = re.compile(r"[^\n](?:.|\n(?!\s*\n))*", re.M)
+
+
+def _is_word(ch: str) -> bool:
+    return bool(_WORD.match(ch)) or ch in "'’-"
+
+
+def snap_to_words(text: str, start: int, end: int) -> Span:
+    """Widen a selection to whole words and trim surrounding whitespace (what a mouse selection means)."""
+    start, end = max(0, start), min(len(text), end)
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    while start > 0 and _is_word(text[start - 1]) and start < len(text) and _is_word(text[start]):
+        start -= 1
+    while end < len(text) and end > 0 and _is_word(text[end]) and _is_word(text[end - 1]):
+        end += 1
+    return start, end
+
+
+def trim(text: str, start: int, end: int) -> Span:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def sentences(text: str, start: int = 0, end: int | None = None) -> list[Span]:
+    end = len(text) if end is None else end
+    out = []
+    for m in _SENTENCE.finditer(text, start, end):
+        s, e = trim(text, m.start(), m.end())
+        if e > s:
+            out.append((s, e))
+    return out
+
+
+def paragraphs(text: str) -> list[Span]:
+    return [trim(text, m.start(), m.end()) for m in _PARAGRAPH.finditer(text)]
+
+
+def containing(units: list[Span], start: int, end: int) -> list[Span]:
+    """The units that overlap [start, end)."""
+    return [u for u in units if u[0] < end and start < u[1]]
+
+
+def overlaps(a: Span, b: Span) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
+
+
+def union(spans: list[Span]) -> list[Span]:
+    """Merge overlapping or touching spans."""
+    out: list[list[int]] = []
+    for s, e in sorted(spans):
+        if out and s <= out[-1][1]:
+            out[-1][1] = max(out[-1][1], e)
+        else:
+            out.append([s, e])
+    return [(s, e) for s, e in out]

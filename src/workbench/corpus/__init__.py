@@ -1,0 +1,1 @@
+"""Getting sources into a project: canonical text, importers per format, batch import."""

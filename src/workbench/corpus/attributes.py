@@ -1,0 +1,111 @@
+"""Case (or document) attribute sheets from CSV or XLSX: one row per case, one column per attribute.
+
+The first column names the case (`case`) or the document (`document`). A header `name:type` declares a
+type (text, integer, float, boolean, date); otherwise a new attribute's type is inferred and an existing
+one's type is enforced. The whole sheet is validated before anything is written.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+from sqlalchemy import select
+
+from ..errors import SourceError, ValidationError
+from ..store.events import now
+from ..store.project import Project
+from ..store.schema import attributes, case_values, cases, document_values, documents
+from ..store.values import TYPES, format_value, infer_type, parse_value
+from .text import read_text_file
+
+
+def read_sheet(path: Path, encoding: str | None = None) -> tuple[list[str], list[list[str]]]:
+    """Header and rows as text, with the sheet's own line numbers preserved by position (row i = line i+2)."""
+    if path.suffix.lower() == ".xlsx":
+        import openpyxl
+
+        try:
+            wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        except Exception as exc:  # openpyxl raises zip, XML and key errors for broken files
+            raise SourceError(f"corrupt .xlsx ({exc.__class__.__name__}: {exc})", where=str(path),
+                              fix="open it in Excel/LibreOffice and save it again") from exc
+        ws = wb.worksheets[0]
+        table = [["" if v is None else (v.isoformat()[:10] if hasattr(v, "isoformat") else str(v)) for v in row]
+                 for row in ws.iter_rows(values_only=True)]
+        wb.close()
+    else:
+        text, _ = read_text_file(path, encoding)
+        dialect = csv.Sniffer().sniff(text[:2000], delimiters=",;\t") if text.strip() else csv.excel
+        table = list(csv.reader(io.StringIO(text), dialect))
+    table = [r for r in table if any(str(c).strip() for c in r)]
+    if not table:
+        raise SourceError("the sheet is empty", where=str(path))
+    header = [str(h).strip() for h in table[0]]
+    return header, [[str(c).strip() for c in r] + [""] * (len(header) - len(r)) for r in table[1:]]
+
+
+def import_sheet(project: Project, path: Path, actor: str = "importer", create_cases: bool = False,
+                 encoding: str | None = None) -> int:
+    """Set attribute values from a sheet; returns the number of values written."""
+    header, rows = read_sheet(path, encoding)
+    scope = header[0].lower()
+    if scope not in ("case", "document"):
+        raise SourceError(f"first column must be 'case' or 'document', not {header[0]!r}", where=f"{path}:1")
+    columns = []
+    for i, h in enumerate(header[1:], start=2):
+        name, _, typ = h.partition(":")
+        name, typ = name.strip(), typ.strip().lower() or None
+        if not name:
+            raise SourceError(f"column {i} has no name", where=f"{path}:1")
+        if typ and typ not in TYPES:
+            raise SourceError(f"unknown type {typ!r} in column {h!r}", where=f"{path}:1",
+                              fix=f"use one of {', '.join(TYPES)}")
+        columns.append((i - 1, name, typ))
+    owner, values = (cases, case_values) if scope == "case" else (documents, document_values)
+    key_col = "case_id" if scope == "case" else "document_id"
+    with project.transaction(actor, "attributes.import") as tx:
+        known = dict(tx.conn.execute(select(owner.c.name, owner.c.id)).all())
+        existing = {r.name: r for r in tx.conn.execute(select(attributes).where(attributes.c.scope == scope))}
+        # validate everything first
+        types = {}
+        for idx, name, typ in columns:
+            column_values = [r[idx] for r in rows]
+            if name in existing:
+                if typ and typ != existing[name].type:
+                    raise ValidationError(f"attribute {name!r} is {existing[name].type}, the sheet says {typ}",
+                                          where=f"{path}:1", fix="fix the header or the attribute's type")
+                typ = existing[name].type
+            types[name] = typ or infer_type(column_values)
+        parsed = []
+        for line, row in enumerate(rows, start=2):
+            who = row[0]
+            if not who:
+                raise ValidationError(f"row has no {scope} name", where=f"{path}:{line}")
+            if who not in known and not (create_cases and scope == "case"):
+                raise ValidationError(f"unknown {scope} {who!r}", where=f"{path}:{line}",
+                                      fix=f"import its documents first, check the spelling, or allow creating {scope}s")
+            for idx, name, _ in columns:
+                try:
+                    value = parse_value(row[idx], types[name])
+                except ValueError as exc:
+                    raise ValidationError(f"column {name!r}: {exc} (expected {types[name]})",
+                                          where=f"{path}:{line}", fix="correct the value or the column type") from None
+                parsed.append((who, name, format_value(value, types[name])))
+        # then write
+        attr_ids = {}
+        for _, name, _ in columns:
+            if name in existing:
+                attr_ids[name] = existing[name].id
+            else:
+                attr_ids[name] = tx.insert(attributes, {"name": name, "scope": scope, "type": types[name]})["id"]
+        for who, name, value in parsed:
+            if who not in known:
+                known[who] = tx.insert(cases, {"name": who, "created": now()})["id"]
+            pk = {key_col: known[who], "attribute_id": attr_ids[name]}
+            if tx.get(values, pk) is None:
+                tx.insert(values, {**pk, "value": value})
+            else:
+                tx.update(values, pk, value=value)
+        return len(parsed)

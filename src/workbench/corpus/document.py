@@ -1,0 +1,33 @@
+"""What an importer hands to the store: canonical text plus structure, before it has an id."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+KINDS = ("interview", "literature", "other")
+
+
+@dataclass(frozen=True)
+class Turn:
+    """A speaker turn: [start, end) spans the whole paragraph, speech_start skips the `[t] Name: ` prefix."""
+
+    start: int
+    end: int
+    speech_start: int
+    speaker: str | None = None
+    time_ms: int | None = None
+    end_time_ms: int | None = None
+
+
+@dataclass
+class ImportedDocument:
+    name: str
+    kind: str
+    text: str
+    source_format: str
+    turns: list[Turn] = field(default_factory=list)
+    attributes: dict[str, Any] = field(default_factory=dict)  # document-scope attributes (bibliographic fields)
+    meta: dict[str, Any] = field(default_factory=dict)  # front matter, notes, warnings
+    case: str | None = None
+    encoding: str | None = None

@@ -1,0 +1,156 @@
+"""Bibliographies (RIS, BibTeX, CSL-JSON): one literature document per reference.
+
+Bibliographic fields become document attributes; the abstract is the text, or the full text of a linked
+PDF when the file is there (the abstract then stays an attribute).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from ...errors import SourceError
+from ..document import ImportedDocument
+from ..text import canonicalize, read_text_file
+from .pdf import extract_pdf_text
+
+FIELDS = ("title", "authors", "year", "journal", "volume", "issue", "pages", "publisher", "doi", "url", "type",
+          "keywords", "notes", "abstract")
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "", text.lower())
+
+
+def _document(fields: dict[str, Any], key: str | None, bib: Path, pdf: str | None, fmt: str) -> ImportedDocument:
+    attrs = {k: fields[k] for k in FIELDS if fields.get(k) not in (None, "", [])}
+    if not key:
+        first = (attrs.get("authors") or ["anon"])[0] if isinstance(attrs.get("authors"), list) else "anon"
+        key = _slug(first.split(",")[0]) + str(attrs.get("year", ""))
+    for k in ("authors", "keywords", "notes"):
+        if isinstance(attrs.get(k), list):
+            attrs[k] = "; ".join(str(v) for v in attrs[k])
+    abstract = canonicalize(str(attrs.get("abstract", ""))).strip()
+    meta: dict[str, Any] = {}
+    text = abstract
+    if pdf:
+        target = (bib.parent / pdf.removeprefix("file://")).resolve()
+        if target.exists():
+            text, starts = extract_pdf_text(target)
+            meta.update(linked_pdf=str(target), page_starts=starts)
+        else:
+            meta["missing_pdf"] = pdf
+    if not text:
+        text = canonicalize(str(attrs.get("title", ""))).strip()
+    if not text:
+        raise SourceError(f"reference {key!r} has no abstract, title or linked PDF", where=f"{bib} ({key})",
+                          fix="add at least a title or an abstract")
+    inclusion = [kw.split(":", 1)[1].strip() for kw in str(attrs.get("keywords", "")).split("; ")
+                 if kw.lower().startswith("inclusion:")]
+    if inclusion:
+        attrs["inclusion"] = inclusion[0]
+    attrs.pop("abstract", None) if text == abstract else None
+    return ImportedDocument(name=key, kind="literature", text=text + "\n", source_format=fmt,
+                            attributes=attrs, meta=meta)
+
+
+def _unique(docs: list[ImportedDocument], path: Path) -> list[ImportedDocument]:
+    seen: set[str] = set()
+    for d in docs:
+        if d.name in seen:
+            raise SourceError(f"citation key {d.name!r} occurs twice", where=str(path), fix="make the keys unique")
+        seen.add(d.name)
+    return docs
+
+
+def read_ris(path: Path, encoding: str | None = None) -> list[ImportedDocument]:
+    import rispy
+
+    text, _ = read_text_file(path, encoding)
+    # rispy wants each record to start with TY; report the first line that breaks that instead of a KeyError
+    try:
+        entries = rispy.loads(text, skip_unknown_tags=True)
+    except Exception as exc:  # rispy raises IOError/ValueError/KeyError depending on the fault
+        line = next((i for i, ln in enumerate(text.split("\n"), 1) if ln.strip() and not re.match(r"^[A-Z][A-Z0-9]  -", ln)), None)
+        at = f"{path}:{line}" if line else str(path)
+        raise SourceError(f"not valid RIS ({exc})", where=at, fix="each line must be `TAG  - value`, records TY ... ER") from exc
+    if not entries:
+        raise SourceError("no references found", where=str(path), fix="check that records start with `TY  -`")
+    docs = []
+    for e in entries:
+        fields = {
+            "title": e.get("title") or e.get("primary_title"),
+            "authors": e.get("authors") or e.get("first_authors"),
+            "year": str(e.get("year") or e.get("publication_year") or "").strip("/") or None,
+            "journal": e.get("secondary_title") or e.get("journal_name") or e.get("alternate_title3"),
+            "volume": e.get("volume"), "issue": e.get("number"),
+            "pages": "-".join(p for p in (e.get("start_page"), e.get("end_page")) if p) or None,
+            "publisher": e.get("publisher"), "doi": e.get("doi"), "url": (e.get("urls") or [None])[0],
+            "type": e.get("type_of_reference"), "keywords": e.get("keywords"), "notes": e.get("notes"),
+            "abstract": e.get("abstract"),
+        }
+        pdf = (e.get("file_attachments1") or [None])[0] if isinstance(e.get("file_attachments1"), list) else e.get("file_attachments1")
+        docs.append(_document(fields, e.get("id"), path, pdf, "ris"))
+    return _unique(docs, path)
+
+
+def read_bibtex(path: Path, encoding: str | None = None) -> list[ImportedDocument]:
+    import bibtexparser
+
+    text, _ = read_text_file(path, encoding)
+    library = bibtexparser.parse_string(text)
+    if library.failed_blocks:
+        block = library.failed_blocks[0]
+        line = getattr(block, "start_line", None)
+        at = f"{path}:{line + 1}" if line is not None else str(path)
+        raise SourceError(f"cannot parse BibTeX entry ({type(block).__name__})", where=at,
+                          fix="check braces and commas in that entry")
+    if not library.entries:
+        raise SourceError("no BibTeX entries found", where=str(path))
+    docs = []
+    for entry in library.entries:
+        f = {k.lower(): v.value for k, v in entry.fields_dict.items()}
+        authors = [a.strip() for a in re.split(r"\s+and\s+", f.get("author", "")) if a.strip()]
+        fields = {
+            "title": (f.get("title") or "").replace("{", "").replace("}", "") or None, "authors": authors,
+            "year": f.get("year"), "journal": f.get("journal") or f.get("booktitle"), "volume": f.get("volume"),
+            "issue": f.get("number"), "pages": (f.get("pages") or "").replace("--", "-") or None,
+            "publisher": f.get("publisher"), "doi": f.get("doi"), "url": f.get("url"),
+            "type": entry.entry_type, "keywords": f.get("keywords"), "notes": f.get("note"),
+            "abstract": f.get("abstract"),
+        }
+        pdf = f.get("file")
+        if pdf and ":" in pdf and not pdf.startswith("file://"):  # JabRef style  :path/x.pdf:PDF
+            parts = pdf.split(":")
+            pdf = parts[1] if len(parts) >= 3 else pdf
+        docs.append(_document(fields, entry.key, path, pdf, "bibtex"))
+    return _unique(docs, path)
+
+
+def read_csl_json(path: Path, encoding: str | None = None) -> list[ImportedDocument]:
+    text, _ = read_text_file(path, encoding)
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SourceError(f"invalid JSON: {exc.msg}", where=f"{path}:{exc.lineno}:{exc.colno}") from exc
+    if isinstance(data, dict):
+        data = [data]
+    if not isinstance(data, list) or not all(isinstance(d, dict) for d in data):
+        raise SourceError("CSL-JSON must be a list of reference objects", where=str(path))
+    docs = []
+    for item in data:
+        authors = [", ".join(p for p in (a.get("family"), a.get("given")) if p) or a.get("literal", "")
+                   for a in item.get("author", [])]
+        issued = (item.get("issued") or {}).get("date-parts") or [[None]]
+        fields = {
+            "title": item.get("title"), "authors": authors,
+            "year": str(issued[0][0]) if issued and issued[0] and issued[0][0] else None,
+            "journal": item.get("container-title"), "volume": item.get("volume"), "issue": item.get("issue"),
+            "pages": item.get("page"), "publisher": item.get("publisher"), "doi": item.get("DOI"),
+            "url": item.get("URL"), "type": item.get("type"), "keywords": item.get("keyword"),
+            "notes": item.get("note"), "abstract": item.get("abstract"),
+        }
+        docs.append(_document(fields, item.get("id"), path, item.get("file"), "csl-json"))
+    return _unique(docs, path)

@@ -1,0 +1,60 @@
+"""Plain text and Markdown, with optional YAML front matter and speaker-turn detection."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ...errors import SourceError
+from ..document import KINDS, ImportedDocument
+from ..text import read_text_file
+from ..transcript import looks_like_transcript, parse_turns
+
+FRONT_MATTER = re.compile(r"\A---\n(.*?\n)---\n", re.S)
+
+
+def split_front_matter(text: str, where: Path) -> tuple[dict[str, Any], str]:
+    m = FRONT_MATTER.match(text)
+    if not m:
+        return {}, text
+    try:
+        data = yaml.safe_load(m.group(1)) or {}
+    except yaml.YAMLError as exc:
+        line = getattr(getattr(exc, "problem_mark", None), "line", None)
+        at = f"{where}:{line + 2}" if line is not None else str(where)
+        raise SourceError(f"invalid front matter: {getattr(exc, 'problem', exc)}", where=at,
+                          fix="fix the YAML between the --- lines") from exc
+    if not isinstance(data, dict):
+        raise SourceError("front matter must be a mapping of key: value", where=f"{where}:2")
+    return data, text[m.end():]
+
+
+def from_text(text: str, path: Path, fmt: str, encoding: str | None,
+              default_kind: str | None = None) -> ImportedDocument:
+    meta, body = split_front_matter(text, path)
+    body = body.strip("\n") + "\n" if body.strip() else ""
+    if not body.strip():
+        raise SourceError("no text after the front matter", where=str(path))
+    turns = parse_turns(body)
+    transcript = looks_like_transcript(body, turns)
+    kind = str(meta.get("kind") or default_kind or ("interview" if transcript else "other"))
+    if kind not in KINDS:
+        raise SourceError(f"unknown kind {kind!r} in front matter", where=f"{path}:2",
+                          fix=f"use one of {', '.join(KINDS)}")
+    name = str(meta.get("id") or meta.get("name") or path.stem)
+    case = meta.get("case")
+    if case is None and kind == "interview":
+        case = name
+    return ImportedDocument(
+        name=name, kind=kind, text=body, source_format=fmt, turns=turns if transcript else [],
+        meta={k: v for k, v in meta.items() if k not in ("id", "name", "kind", "case")},
+        case=str(case) if case is not None else None, encoding=encoding)
+
+
+def read(path: Path, encoding: str | None = None) -> list[ImportedDocument]:
+    text, used = read_text_file(path, encoding)
+    fmt = "md" if path.suffix.lower() in (".md", ".markdown") else "txt"
+    return [from_text(text, path, fmt, used)]

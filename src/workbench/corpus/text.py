@@ -1,0 +1,115 @@
+"""Canonical text: the ground truth that every offset in the workbench points into.
+
+Convention (see docs/ARCHITECTURE.md): offsets are Unicode code points into text that is NFC-normalised,
+has `\\n` newlines only and no byte-order mark. Python `str` indices are code points, so `text[start:end]`
+is always the quoted text of a coding.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import unicodedata
+from pathlib import Path
+
+from charset_normalizer import from_bytes
+
+from ..errors import SourceError
+
+_BOMS = [
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+]
+# Legacy encodings we accept when a file is not UTF-8; Western European first (Dutch, German, French text).
+_LEGACY = ["cp1252", "latin_1", "iso8859_15", "mac_roman", "cp850"]
+
+
+def canonicalize(text: str) -> str:
+    """NFC-normalise, turn CRLF/CR into LF and drop a leading BOM."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return unicodedata.normalize("NFC", text)
+
+
+def content_hash(text: str) -> str:
+    """SHA-256 of the canonical text's UTF-8 bytes: the identity used to detect duplicate documents."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _looks_utf16(data: bytes) -> str | None:
+    """UTF-16 without BOM: every other byte is NUL in mostly-ASCII text."""
+    sample = data[:4000]
+    if len(sample) < 4:
+        return None
+    even_nuls = sample[0::2].count(0) / len(sample[0::2])
+    odd_nuls = sample[1::2].count(0) / len(sample[1::2])
+    if odd_nuls > 0.3 and even_nuls < 0.05:
+        return "utf-16-le"
+    if even_nuls > 0.3 and odd_nuls < 0.05:
+        return "utf-16-be"
+    return None
+
+
+def decode(data: bytes, where: str | Path, encoding: str | None = None) -> tuple[str, str]:
+    """Decode bytes to canonical text and name the encoding used.
+
+    Order: explicit encoding, BOM, UTF-16 without BOM, strict UTF-8, then the most plausible legacy
+    encoding. Binary data (NUL bytes in a non-UTF-16 file) is refused rather than decoded into garbage.
+    """
+    where = str(where)
+    if encoding:
+        try:
+            return canonicalize(data.decode(encoding)), encoding
+        except (UnicodeDecodeError, LookupError) as exc:
+            raise SourceError(f"cannot decode as {encoding}: {exc}", where=where,
+                              fix="leave out the encoding to detect it, or name the right one") from exc
+    if not data.strip():
+        raise SourceError("the file is empty", where=where, fix="check that the right file was exported")
+    for bom, name in _BOMS:
+        if data.startswith(bom):
+            try:
+                return canonicalize(data.decode(name)), name
+            except UnicodeDecodeError as exc:
+                raise SourceError(f"starts with a {name} byte-order mark but byte {exc.start} is invalid",
+                                  where=where, fix="re-save the file as UTF-8") from exc
+    utf16 = _looks_utf16(data)
+    if utf16:
+        try:
+            return canonicalize(data.decode(utf16)), utf16
+        except UnicodeDecodeError:
+            pass
+    try:
+        return canonicalize(data.decode("utf-8")), "utf-8"
+    except UnicodeDecodeError as exc:
+        first_bad = exc.start
+    if b"\x00" in data:
+        raise SourceError("looks like a binary file, not text (contains NUL bytes)", where=where,
+                          fix="export the document as .txt, .docx or .pdf")
+    best = from_bytes(data, cp_isolation=_LEGACY).best()
+    if best is None:
+        line = data.count(b"\n", 0, first_bad) + 1
+        raise SourceError(f"not UTF-8 (invalid byte at offset {first_bad}, line {line}) and no known encoding fits",
+                          where=where, fix="re-save the file as UTF-8 or pass encoding=...")
+    name = best.encoding
+    return canonicalize(data.decode(name)), name
+
+
+def read_text_file(path: Path, encoding: str | None = None) -> tuple[str, str]:
+    """Read a file as canonical text; errors name the file."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise SourceError(f"cannot read: {exc.strerror}", where=str(path)) from exc
+    return decode(data, path, encoding)
+
+
+def line_col(text: str, offset: int) -> tuple[int, int]:
+    """1-based line and column of a code-point offset, for error messages."""
+    line = text.count("\n", 0, offset) + 1
+    col = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    return line, col

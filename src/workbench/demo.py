@@ -1,0 +1,77 @@
+"""Build the demo project (the career-orientation study) from a source tree's corpus/ and coding/."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pandas as pd
+
+from .codebook.tree import Codebook
+from .coding.mirror import import_coding
+from .corpus.batch import import_paths
+from .errors import NotFound, ValidationError
+from .store.project import Project
+
+DEMO_NAME = "Beroepsoriëntatie in het primair onderwijs (demo)"
+SCHOOL_ACTIVITIES = ["act-company-visit", "act-guest-lesson-parents", "act-talent-conversation",
+                     "act-project-week", "act-social-internship", "act-portfolio"]
+
+
+def find_source(start: str | Path | None = None) -> Path:
+    """The folder holding corpus/ and coding/framework.yaml: given, current, or the package's checkout."""
+    candidates = [Path(start)] if start else [Path.cwd(), Path(__file__).resolve().parents[2]]
+    for c in candidates:
+        if (c / "coding" / "framework.yaml").exists() and (c / "corpus").is_dir():
+            return c.resolve()
+    raise NotFound("cannot find the demo sources (corpus/ and coding/framework.yaml)",
+                   where=", ".join(str(c) for c in candidates), fix="pass --source pointing at the repository")
+
+
+def build_demo(into: str | Path, source: str | Path | None = None, progress: bool = True) -> Project:
+    """Create a fresh demo project at `into`: documents, literature, attributes, codebook and codings."""
+    src = find_source(source)
+    into = Path(into)
+    if into.exists():
+        shutil.rmtree(into)
+    shutil.copytree(src / "corpus", into / "corpus")
+    (into / "coding").mkdir(parents=True)
+    project = Project.init(into, name=DEMO_NAME)
+    report = import_paths(project, [into / "corpus"], progress=progress)
+    failed = report[report["status"] == "failed"]
+    if len(failed):
+        raise ValidationError("demo corpus failed to import:\n" + "\n".join(failed["message"]))
+    Codebook(project, "importer").load_yaml(src / "coding" / "framework.yaml")
+    result = import_coding(project, src / "coding", codebook_file="framework.yaml")
+    if len(result.mismatches):
+        raise ValidationError(f"{len(result.mismatches)} demo codings do not match their documents",
+                              where=str(src / "coding" / "codings.csv"))
+    return project
+
+
+def activity_table(project: Project, coder: str = "coder-a") -> pd.DataFrame:
+    """Number of schools with at least one coding of each school activity (the study's table)."""
+    codings = project.codings(coder=coder)
+    attrs = project.case_attributes()
+    schools = set(attrs.index[attrs["respondent_type"] == "school"]) if "respondent_type" in attrs else set()
+    at_schools = codings[codings["case"].isin(schools)]
+    labels = Codebook(project).frame().set_index("id")["label"]
+    rows = []
+    for code in SCHOOL_ACTIVITIES:
+        cases = sorted(at_schools.loc[at_schools["code"] == code, "case"].unique())
+        rows.append({"code": code, "activity": labels.get(code, code), "schools": len(cases),
+                     "which": ", ".join(cases)})
+    return pd.DataFrame(rows)
+
+
+def summary(project: Project) -> str:
+    docs = project.documents()
+    codings = project.codings()
+    lines = [f"Project: {project.name}  ({project.root})"]
+    for kind, n in docs["kind"].value_counts().sort_index().items():
+        lines.append(f"  {kind:<11} {n:>4} documents")
+    lines.append(f"  cases       {len(project.cases()):>4}   attributes {len(project.attributes())}")
+    lines.append(f"  codes       {len(project.codes()):>4}   research questions {len(project.research_questions())}")
+    for coder, n in codings["coder"].value_counts().sort_index().items():
+        lines.append(f"  codings     {n:>4}   by {coder} in {codings.loc[codings['coder'] == coder, 'document'].nunique()} documents")
+    return "\n".join(lines)

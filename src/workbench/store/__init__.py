@@ -1,0 +1,1 @@
+"""Storage: schema, migrations, the Project object and the event log."""

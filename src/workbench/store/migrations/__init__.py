@@ -1,0 +1,1 @@
+"""Alembic migrations, run programmatically by `store.migrate` (no alembic.ini needed)."""

@@ -1,0 +1,183 @@
+"""The tables, in SQLAlchemy Core. Nothing outside `store/` writes SQL.
+
+Written for SQLite first and PostgreSQL later: only portable types, explicit names for constraints, no
+SQLite-only features in the schema (WAL and foreign keys are switched on per connection in project.py).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+# Project-wide settings that must travel with the data (e.g. the codebook's name).
+settings = Table(
+    "settings", metadata,
+    Column("key", String(100), primary_key=True),
+    Column("value", JSON, nullable=True),
+)
+
+cases = Table(
+    "cases", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(200), nullable=False, unique=True),
+    Column("created", DateTime(timezone=True), nullable=False),
+)
+
+documents = Table(
+    "documents", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(300), nullable=False, unique=True),
+    Column("kind", String(20), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("content_hash", String(64), nullable=False, unique=True),
+    Column("case_id", Integer, ForeignKey("cases.id", ondelete="SET NULL"), nullable=True),
+    Column("source_path", Text, nullable=True),
+    Column("source_format", String(20), nullable=False),
+    Column("encoding", String(30), nullable=True),
+    Column("meta", JSON, nullable=False),
+    Column("imported", DateTime(timezone=True), nullable=False),
+    CheckConstraint("kind in ('interview', 'literature', 'other')", name="kind"),
+)
+
+turns = Table(
+    "turns", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("document_id", Integer, ForeignKey("documents.id", ondelete="CASCADE"), nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("speaker", String(200), nullable=True),
+    Column("start", Integer, nullable=False),
+    Column("end", Integer, nullable=False),
+    Column("speech_start", Integer, nullable=False),
+    Column("time_ms", Integer, nullable=True),
+    Column("end_time_ms", Integer, nullable=True),
+    UniqueConstraint("document_id", "seq", name="uq_turns_document_seq"),
+)
+
+attributes = Table(
+    "attributes", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("scope", String(10), nullable=False),
+    Column("type", String(10), nullable=False),
+    UniqueConstraint("scope", "name", name="uq_attributes_scope_name"),
+    CheckConstraint("scope in ('case', 'document')", name="scope"),
+    CheckConstraint("type in ('text', 'integer', 'float', 'boolean', 'date')", name="type"),
+)
+
+case_values = Table(
+    "case_values", metadata,
+    Column("case_id", Integer, ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True),
+    Column("attribute_id", Integer, ForeignKey("attributes.id", ondelete="CASCADE"), primary_key=True),
+    Column("value", Text, nullable=True),
+)
+
+document_values = Table(
+    "document_values", metadata,
+    Column("document_id", Integer, ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True),
+    Column("attribute_id", Integer, ForeignKey("attributes.id", ondelete="CASCADE"), primary_key=True),
+    Column("value", Text, nullable=True),
+)
+
+research_questions = Table(
+    "research_questions", metadata,
+    Column("id", String(50), primary_key=True),
+    Column("label", Text, nullable=False),
+    Column("gloss", Text, nullable=True),
+    Column("position", Integer, nullable=False),
+)
+
+codes = Table(
+    "codes", metadata,
+    Column("id", String(100), primary_key=True),
+    Column("label", String(300), nullable=False),
+    Column("gloss", Text, nullable=True),
+    Column("parent_id", String(100), ForeignKey("codes.id", ondelete="RESTRICT"), nullable=True),
+    Column("position", Integer, nullable=False),
+    Column("colour", String(7), nullable=False),
+    Column("definition", Text, nullable=True),
+    Column("use_when", Text, nullable=True),
+    Column("not_when", Text, nullable=True),
+    Column("example", Text, nullable=True),
+    Column("keywords", JSON, nullable=False),
+    Column("patterns", JSON, nullable=False),
+    Column("rq", JSON, nullable=False),
+    Column("codable", Boolean, nullable=False),
+)
+
+coders = Table(
+    "coders", metadata,
+    Column("id", String(100), primary_key=True),
+    Column("name", String(200), nullable=True),
+    Column("created", DateTime(timezone=True), nullable=False),
+)
+
+codings = Table(
+    "codings", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("document_id", Integer, ForeignKey("documents.id", ondelete="RESTRICT"), nullable=False),
+    Column("start", Integer, nullable=False),
+    Column("end", Integer, nullable=False),
+    Column("code_id", String(100), ForeignKey("codes.id", ondelete="RESTRICT"), nullable=False),
+    Column("coder_id", String(100), ForeignKey("coders.id", ondelete="RESTRICT"), nullable=False),
+    Column("memo", Text, nullable=True),
+    Column("quote", Text, nullable=False),
+    Column("created", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("document_id", "start", "end", "code_id", "coder_id", name="uq_codings_span"),
+    CheckConstraint('start >= 0 AND "end" > start', name="span"),
+)
+Index("ix_codings_code", codings.c.code_id)
+Index("ix_codings_document", codings.c.document_id, codings.c.start)
+
+memos = Table(
+    "memos", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("target_type", String(20), nullable=False),
+    Column("target_id", String(300), nullable=True),
+    Column("author", String(100), nullable=False),
+    Column("title", String(300), nullable=True),
+    Column("text", Text, nullable=False),
+    Column("created", DateTime(timezone=True), nullable=False),
+    CheckConstraint("target_type in ('project', 'document', 'case', 'code', 'coding')", name="target"),
+)
+
+# Append-only: rows are never updated or deleted. A group is one user action (one transaction).
+events = Table(
+    "events", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("group_id", Integer, nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("action", String(50), nullable=False),
+    Column("entity", String(30), nullable=False),
+    Column("entity_id", String(300), nullable=True),
+    Column("before", JSON, nullable=True),
+    Column("after", JSON, nullable=True),
+    Column("undoable", Boolean, nullable=False),
+)
+Index("ix_events_group", events.c.group_id)
+Index("ix_events_actor", events.c.actor, events.c.group_id)
+
+TABLES = {t.name: t for t in metadata.sorted_tables}
