@@ -17,7 +17,7 @@ from ..errors import ValidationError
 from ..store.project import Project
 from ..store.schema import documents
 from .session import insert_coding
-from .spans import Span, containing, paragraphs, sentences, union
+from .spans import Span, containing, union, unit_spans
 
 PREVIEW_COLUMNS = ["document", "start", "end", "code", "quote", "matched"]
 UNITS = ("match", "sentence", "paragraph", "turn")
@@ -77,8 +77,9 @@ def by_pattern(project: Project, code: str, pattern: str | None = None, *, keywo
     rows = []
     for doc in _docs(project, documents):
         text = doc["text"]
-        turns = _turn_spans(project, doc["name"]) if (speakers is not None or unit == "turn") else []
+        turns = _turn_spans(project, doc["name"])
         allowed = [s for s, who in turns if speakers is None or who in speakers]
+        units = unit_spans(text, unit, [s for s, _ in turns]) if unit != "match" else []
         hits = []
         for m in rx.finditer(text):
             if m.end() == m.start():
@@ -88,8 +89,6 @@ def by_pattern(project: Project, code: str, pattern: str | None = None, *, keywo
             if unit == "match":
                 hits.append(((m.start(), m.end()), m.group(0)))
             else:
-                units = {"sentence": lambda: sentences(text), "paragraph": lambda: paragraphs(text),
-                         "turn": lambda: [s for s, _ in turns]}[unit]()
                 for u in containing(units, m.start(), m.end())[:1]:
                     hits.append((u, m.group(0)))
         merged: dict[Span, list[str]] = {}
@@ -124,9 +123,7 @@ def by_unit(project: Project, code: str, unit: str, *, documents: Iterable[str] 
     rows = []
     for doc in _docs(project, documents):
         text = doc["text"]
-        units = (sentences(text) if unit == "sentence" else paragraphs(text) if unit == "paragraph"
-                 else [s for s, _ in _turn_spans(project, doc["name"])])
-        for s, e in units:
+        for s, e in unit_spans(text, unit, [s for s, _ in _turn_spans(project, doc["name"])]):
             rows.append({"document": doc["name"], "start": s, "end": e, "code": code, "quote": text[s:e],
                          "matched": unit})
     return _frame(rows)

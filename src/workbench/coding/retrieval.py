@@ -10,7 +10,7 @@ import pandas as pd
 from ..codebook.tree import Codebook
 from ..errors import ValidationError
 from ..store.project import Project
-from .spans import containing, paragraphs, sentences, snap_to_words
+from .spans import containing, snap_to_words, unit_spans
 
 CONTEXTS = ("none", "sentence", "paragraph", "turn")
 
@@ -22,8 +22,7 @@ def _context_span(text: str, start: int, end: int, context: str | int, turns: li
         s, _ = snap_to_words(text, max(0, start - context), max(0, start - context) + 1)
         _, e = snap_to_words(text, min(len(text), end + context) - 1, min(len(text), end + context))
         return min(s, start), max(e, end)
-    units = {"sentence": lambda: sentences(text), "paragraph": lambda: paragraphs(text),
-             "turn": lambda: turns}[context]()
+    units = unit_spans(text, context, turns)
     hit = containing(units, start, end)
     if not hit:
         return start, end
@@ -72,7 +71,7 @@ def segments(project: Project, code: str | Iterable[str] | None = None, *, inclu
     for r in df.itertuples(index=False):
         text = texts.get(r.document) or texts.setdefault(r.document, project.text(r.document))
         turns = []
-        if context == "turn":
+        if not isinstance(context, int) and context != "none":
             if r.document not in turn_cache:
                 t = project.turns(r.document)
                 turn_cache[r.document] = list(zip(t["speech_start"], t["end"], strict=True))

@@ -51,8 +51,20 @@ def sentences(text: str, start: int = 0, end: int | None = None) -> list[Span]:
     return out
 
 
-def paragraphs(text: str) -> list[Span]:
-    return [trim(text, m.start(), m.end()) for m in _PARAGRAPH.finditer(text)]
+def paragraphs(text: str, start: int = 0, end: int | None = None) -> list[Span]:
+    end = len(text) if end is None else end
+    return [trim(text, m.start(), m.end()) for m in _PARAGRAPH.finditer(text, start, end)]
+
+
+def unit_spans(text: str, unit: str, speech: list[Span] | None = None) -> list[Span]:
+    """Sentences, paragraphs or turns of a text. In a transcript (`speech` = each turn's speech span)
+    units never include the `[00:01:02] Name:` prefix and never cross a turn."""
+    if unit == "turn":
+        return list(speech or [])
+    split = sentences if unit == "sentence" else paragraphs
+    if not speech:
+        return split(text)
+    return [u for s, e in speech for u in split(text, s, e)]
 
 
 def containing(units: list[Span], start: int, end: int) -> list[Span]:
