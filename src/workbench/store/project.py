@@ -19,7 +19,6 @@ from sqlalchemy.engine import Connection, Engine
 from ..errors import NotFound, ValidationError
 from . import events as ev
 from . import migrate
-from .values import parse_value
 from .schema import (
     attributes,
     case_values,
@@ -34,6 +33,7 @@ from .schema import (
     settings,
     turns,
 )
+from .values import parse_value
 
 CONFIG = "workbench.yaml"
 STATE = ".workbench"
