@@ -169,3 +169,22 @@ def test_retrieval_with_subcodes_filters_and_context(project):
     assert near["context_before"].endswith(" ") and len(near["context_before"]) <= 20
     page = to_html(project, segments(project), title="Alles")
     assert "<mark" in page and "gastlessen" in page and "2 segments from 2 documents" in page
+
+
+def test_memos_on_project_document_and_code_with_undo(project):
+    from workbench.coding.memos import add_memo, delete_memo, edit_memo
+
+    m1 = add_memo(project, "anna", "Eerste indruk: veel nadruk op ouders.", "document", "T01", title="T01")
+    add_memo(project, "anna", "Definitie aanscherpen?", "code", "visit")
+    with pytest.raises(NotFound):
+        add_memo(project, "anna", "x", "code", "nope")
+    with pytest.raises(ValidationError, match="unknown memo target"):
+        add_memo(project, "anna", "x", "planet", "mars")
+    edit_memo(project, "anna", m1, text="Herzien")
+    assert project.memos().set_index("id").at[m1, "text"] == "Herzien"
+    project.undo("anna")
+    assert project.memos().set_index("id").at[m1, "text"] == "Eerste indruk: veel nadruk op ouders."
+    delete_memo(project, "anna", m1)
+    assert m1 not in set(project.memos()["id"])
+    project.undo("anna")
+    assert len(project.memos()) == 2

@@ -15,6 +15,7 @@ from __future__ import annotations
 from .codebook.report import write_report as write_codebook_report
 from .codebook.tree import Codebook
 from .coding import autocode
+from .coding.memos import add_memo, delete_memo, edit_memo
 from .coding.mirror import export_coding, import_coding
 from .coding.retrieval import segments
 from .coding.retrieval import to_html as segments_html
@@ -28,7 +29,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Codebook", "CodingSession", "CodingView", "ConflictError", "NotFound", "Project", "SourceError",
-    "ValidationError", "WorkbenchError", "activity_table", "autocode", "build_demo", "export_coding",
+    "ValidationError", "WorkbenchError", "activity_table", "add_memo", "delete_memo", "edit_memo", "autocode", "build_demo", "export_coding",
     "import_coding", "import_paths", "segments", "segments_html", "write_codebook_report",
 ]
 
