@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 import yaml
-from sqlalchemy import create_engine, event, select
+from sqlalchemy import create_engine, event, func, select
 from sqlalchemy.engine import Connection, Engine
 
 from ..errors import NotFound, ValidationError
@@ -177,17 +177,13 @@ class Project:
         return df.set_index(index) if index else df
 
     def documents(self, with_text: bool = False) -> pd.DataFrame:
-        cols = [documents.c.id, documents.c.name, documents.c.kind, cases.c.name.label("case"),
-                documents.c.source_format, documents.c.encoding, documents.c.source_path,
-                documents.c.content_hash, documents.c.imported, documents.c.meta]
+        # length() counts characters (code points) in SQLite and PostgreSQL alike
+        cols = [documents.c.id, documents.c.name, documents.c.kind, func.length(documents.c.text).label("length"),
+                cases.c.name.label("case"), documents.c.source_format, documents.c.encoding,
+                documents.c.source_path, documents.c.content_hash, documents.c.imported, documents.c.meta]
         if with_text:
             cols.append(documents.c.text)
-        q = select(*cols).select_from(documents.outerjoin(cases)).order_by(documents.c.name)
-        df = self._frame(q)
-        with self.engine.connect() as conn:
-            lengths = dict(conn.execute(select(documents.c.id, documents.c.text)).all())
-        df.insert(3, "length", [len(lengths[i]) for i in df["id"]])
-        return df
+        return self._frame(select(*cols).select_from(documents.outerjoin(cases)).order_by(documents.c.name))
 
     def turns(self, document: str | None = None) -> pd.DataFrame:
         q = (select(documents.c.name.label("document"), turns.c.seq, turns.c.speaker, turns.c.start,
