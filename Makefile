@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 DEMO   ?= build/demo
 
-.PHONY: demo test lint bench clean browser
+.PHONY: demo test bench clean system
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,10 +16,10 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(PY) -m workbench demo --into $(DEMO) --source .
 
-browser:
-	@bash tools/ensure-chromium.sh
+system:
+	@bash tools/ensure-system-packages.sh
 
-test: $(STAMP) browser
+test: $(STAMP) system
 	$(PY) -m ruff check src tests bench
 	$(PY) -m pytest -q -p no:cacheprovider tests
 

@@ -38,6 +38,8 @@ def _to_json(table: Table, row: dict[str, Any] | None) -> dict[str, Any] | None:
     for key, value in row.items():
         if key in skip:
             continue
+        if isinstance(value, datetime) and value.tzinfo is not None:  # PostgreSQL returns aware values
+            value = value.astimezone(UTC).replace(tzinfo=None)
         if isinstance(value, datetime | date):
             value = value.isoformat()
         out[key] = value
