@@ -88,10 +88,29 @@ def test_bad_coding_rows_stop_the_import_with_the_line_and_write_nothing(project
 
 def test_cli_export_and_import_coding(demo_project, tmp_path, capsys):
     root = tmp_path / "proj"
-    shutil.copytree(demo_project.root, root, ignore=shutil.ignore_patterns("*.sqlite-*"))
+    demo_project.engine.dispose()  # closing checkpoints the WAL into the database file before the copy
+    shutil.copytree(demo_project.root, root)
     assert main(["export-coding", "-p", str(root)]) == 0
     assert (root / "coding" / "codings.csv").exists()
     other = fresh_demo_copy(tmp_path, "other")
     assert main(["import-coding", "-p", str(other.root), "--folder", str(root / "coding")]) == 0
     assert "mismatched: 0" in capsys.readouterr().out
     assert len(other.codings()) == len(demo_project.codings())
+
+
+def test_missing_memos_stay_empty_and_memos_round_trip(project, tmp_path):
+    from workbench.coding.retrieval import segments, to_html
+    from workbench.coding.session import CodingSession
+
+    s = CodingSession(project, "coder-a")
+    s.code("T01", 0, 11, "visit")
+    s.code("T02", 0, 11, "guest", memo='met "aanhalingstekens", komma\nen een nieuwe regel')
+    _, csv_path = export_coding(project, tmp_path / "m")
+    text = csv_path.read_text(encoding="utf-8")
+    assert "nan" not in text
+    rows = text.splitlines()
+    assert rows[1].split(",")[5] == ""  # T01's coding: no memo
+    memos = dict(zip(project.codings()["document"], project.codings()["memo"], strict=True))
+    assert memos["T02"] == 'met "aanhalingstekens", komma\nen een nieuwe regel'
+    page = to_html(project, segments(project))
+    assert "memo: nan" not in page and "aanhalingstekens" in page

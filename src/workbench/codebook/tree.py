@@ -82,7 +82,8 @@ class Codebook:
                 path.insert(0, node.label)
             rows.append({"id": c.id, "label": c.label, "gloss": c.gloss, "parent": c.parent,
                          "depth": len(path) - 1, "path": " / ".join(path), "colour": c.colour,
-                         "rq": ", ".join(c.rq), "definition": c.definition, "keywords": c.keywords})
+                         "rq": ", ".join(c.rq), "definition": c.definition, "keywords": c.keywords,
+                         "codable": c.codable})
         return pd.DataFrame(rows)
 
     def get(self, code_id: str, conn=None) -> CodeSpec:

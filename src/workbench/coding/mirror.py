@@ -13,11 +13,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+from sqlalchemy import select
 
 from ..codebook import io as cbio
 from ..codebook.tree import Codebook
 from ..errors import ValidationError
 from ..store.project import Project
+from ..store.schema import codings, documents
 from .session import insert_coding
 
 CODEBOOK_FILE = "codebook.yaml"
@@ -26,12 +28,17 @@ COLUMNS = ["document", "start", "end", "code", "coder", "memo", "quote"]
 
 
 def codings_csv(project: Project) -> str:
-    df = project.codings().sort_values(["document", "start", "end", "code", "coder"], kind="stable")
+    """All codings as CSV text, read straight from the store (no pandas: missing memos stay empty)."""
+    c = codings.c
+    query = (select(documents.c.name, c.start, c.end, c.code_id, c.coder_id, c.memo, c.quote)
+             .select_from(codings.join(documents))
+             .order_by(documents.c.name, c.start, c.end, c.code_id, c.coder_id))
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(COLUMNS)
-    for r in df.itertuples(index=False):
-        writer.writerow([r.document, r.start, r.end, r.code, r.coder, r.memo or "", r.quote])
+    with project.read() as conn:
+        for name, start, end, code, coder, memo, quote in conn.execute(query):
+            writer.writerow([name, start, end, code, coder, memo or "", quote])
     return buf.getvalue()
 
 

@@ -79,7 +79,7 @@ def segments(project: Project, code: str | Iterable[str] | None = None, *, inclu
         cs, ce = _context_span(text, r.start, r.end, context, turns)
         rows.append({"document": r.document, "case": r.case, "code": r.code,
                      "code_label": frame.at[r.code, "label"], "coder": r.coder, "start": r.start, "end": r.end,
-                     "quote": r.quote, "memo": r.memo, "context_before": text[cs:r.start],
+                     "quote": r.quote, "memo": r.memo if isinstance(r.memo, str) else None, "context_before": text[cs:r.start],
                      "context_after": text[r.end:ce], "coding_id": r.id})
     return pd.DataFrame(rows, columns=["document", "case", "code", "code_label", "coder", "start", "end", "quote",
                                        "memo", "context_before", "context_after", "coding_id"])
@@ -94,7 +94,7 @@ def to_html(project: Project, segs: pd.DataFrame, title: str | None = None) -> s
     parts.append(f"<p>{len(segs)} segments from {segs['document'].nunique() if len(segs) else 0} documents</p>")
     for r in segs.itertuples(index=False):
         colour = colours.get(r.code, "#888888")
-        memo = f'<div class="wb-memo">memo: {html.escape(r.memo)}</div>' if r.memo else ""
+        memo = f'<div class="wb-memo">memo: {html.escape(r.memo)}</div>' if isinstance(r.memo, str) else ""
         parts.append(
             f'<div class="wb-segment" data-coding="{r.coding_id}" style="border-left:4px solid {colour};'
             f'padding:4px 8px;margin:6px 0">'
