@@ -22,34 +22,66 @@ from .text import read_text_file
 
 
 def read_sheet(path: Path, encoding: str | None = None) -> tuple[list[str], list[list[str]]]:
-    """Header and rows as text, with the sheet's own line numbers preserved by position (row i = line i+2)."""
+    """Header and rows as text (blank rows dropped); `read_sheet_lines` also says where each row is."""
+    header, rows = read_sheet_lines(path, encoding)
+    return header, [row for _, row in rows]
+
+
+def _delimiter(text: str) -> str:
+    """The delimiter of the header line: the most frequent of , ; and tab (a one-column sheet has none)."""
+    first = next((ln for ln in text.split("\n") if ln.strip()), "")
+    count, delimiter = max((first.count(d), d) for d in (",", ";", "\t"))
+    return delimiter if count else ","
+
+
+def read_sheet_lines(path: Path, encoding: str | None = None) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """Header and (line, row) pairs: the line in the CSV file or the row number in the sheet, 1-based."""
+    table: list[tuple[int, list[str]]] = []
     if path.suffix.lower() == ".xlsx":
         import openpyxl
 
         try:
             wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+            ws = wb.worksheets[0]
+            for number, row in enumerate(ws.iter_rows(min_row=1, values_only=True), start=1):
+                table.append((number, ["" if v is None else (v.isoformat()[:10] if hasattr(v, "isoformat") else str(v))
+                                       for v in row]))
+            wb.close()
         except Exception as exc:  # openpyxl raises zip, XML and key errors for broken files
             raise SourceError(f"corrupt .xlsx ({exc.__class__.__name__}: {exc})", where=str(path),
                               fix="open it in Excel/LibreOffice and save it again") from exc
-        ws = wb.worksheets[0]
-        table = [["" if v is None else (v.isoformat()[:10] if hasattr(v, "isoformat") else str(v)) for v in row]
-                 for row in ws.iter_rows(values_only=True)]
-        wb.close()
     else:
         text, _ = read_text_file(path, encoding)
-        dialect = csv.Sniffer().sniff(text[:2000], delimiters=",;\t") if text.strip() else csv.excel
-        table = list(csv.reader(io.StringIO(text), dialect))
-    table = [r for r in table if any(str(c).strip() for c in r)]
+        reader = csv.reader(io.StringIO(text), delimiter=_delimiter(text))
+        line = 1
+        try:
+            for row in reader:
+                table.append((line, row))
+                line = reader.line_num + 1  # a quoted value may span lines
+        except csv.Error as exc:
+            raise SourceError(f"not valid CSV ({exc})", where=f"{path}:{line}",
+                              fix="check the quotes in that line") from exc
+    table = [(n, r) for n, r in table if any(str(c).strip() for c in r)]
     if not table:
         raise SourceError("the sheet is empty", where=str(path))
-    header = [str(h).strip() for h in table[0]]
-    return header, [[str(c).strip() for c in r] + [""] * (len(header) - len(r)) for r in table[1:]]
+    header = [str(h).strip() for h in table[0][1]]
+    rows = []
+    for n, r in table[1:]:
+        if len(r) > len(header) and any(str(c).strip() for c in r[len(header):]):
+            raise SourceError(f"row {n} has {len(r)} values but the header only {len(header)} columns",
+                              where=f"{path}:{n}", fix="name every column in the header, or check the delimiter")
+        rows.append((n, [str(c).strip() for c in r[:len(header)]] + [""] * (len(header) - len(r))))
+    return header, rows
 
 
 def import_sheet(project: Project, path: Path, actor: str = "importer", create_cases: bool = False,
                  encoding: str | None = None) -> int:
-    """Set attribute values from a sheet; returns the number of values written."""
-    header, rows = read_sheet(path, encoding)
+    """Set attribute values from a sheet; returns the number of values written (new or changed).
+
+    The whole sheet is checked before anything is written, in one transaction: an unknown case or a value
+    that does not fit its column's type names the row and column and leaves the project as it was.
+    """
+    header, rows = read_sheet_lines(path, encoding)
     scope = header[0].lower()
     if scope not in ("case", "document"):
         raise SourceError(f"first column must be 'case' or 'document', not {header[0]!r}", where=f"{path}:1")
@@ -71,7 +103,7 @@ def import_sheet(project: Project, path: Path, actor: str = "importer", create_c
         # validate everything first
         types = {}
         for idx, name, typ in columns:
-            column_values = [r[idx] for r in rows]
+            column_values = [r[idx] for _, r in rows]
             if name in existing:
                 if typ and typ != existing[name].type:
                     raise ValidationError(f"attribute {name!r} is {existing[name].type}, the sheet says {typ}",
@@ -79,18 +111,18 @@ def import_sheet(project: Project, path: Path, actor: str = "importer", create_c
                 typ = existing[name].type
             types[name] = typ or infer_type(column_values)
         parsed = []
-        for line, row in enumerate(rows, start=2):
+        for line, row in rows:
             who = row[0]
             if not who:
-                raise ValidationError(f"row has no {scope} name", where=f"{path}:{line}")
+                raise ValidationError(f"row {line} has no {scope} name", where=f"{path}:{line}")
             if who not in known and not (create_cases and scope == "case"):
-                raise ValidationError(f"unknown {scope} {who!r}", where=f"{path}:{line}",
+                raise ValidationError(f"row {line}: unknown {scope} {who!r}", where=f"{path}:{line}",
                                       fix=f"import its documents first, check the spelling, or allow creating {scope}s")
             for idx, name, _ in columns:
                 try:
                     value = parse_value(row[idx], types[name])
                 except ValueError as exc:
-                    raise ValidationError(f"column {name!r}: {exc} (expected {types[name]})",
+                    raise ValidationError(f"row {line}, column {name!r}: {exc} (expected {types[name]})",
                                           where=f"{path}:{line}", fix="correct the value or the column type") from None
                 parsed.append((who, name, format_value(value, types[name])))
         # then write
@@ -100,12 +132,16 @@ def import_sheet(project: Project, path: Path, actor: str = "importer", create_c
                 attr_ids[name] = existing[name].id
             else:
                 attr_ids[name] = tx.insert(attributes, {"name": name, "scope": scope, "type": types[name]})["id"]
+        written = 0
         for who, name, value in parsed:
             if who not in known:
                 known[who] = tx.insert(cases, {"name": who, "created": now()})["id"]
             pk = {key_col: known[who], "attribute_id": attr_ids[name]}
-            if tx.get(values, pk) is None:
+            current = tx.get(values, pk)
+            if current is None:
                 tx.insert(values, {**pk, "value": value})
-            else:
+                written += 1
+            elif current["value"] != value:
                 tx.update(values, pk, value=value)
-        return len(parsed)
+                written += 1
+        return written

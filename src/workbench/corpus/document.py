@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 KINDS = ("interview", "literature", "other")
 
 
-@dataclass(frozen=True)
-class Turn:
-    """A speaker turn: [start, end) spans the whole paragraph, speech_start skips the `[t] Name: ` prefix."""
+class Turn(NamedTuple):
+    """A speaker turn: [start, end) spans the whole paragraph, speech_start skips the `[t] Name: ` prefix.
+
+    Immutable; a named tuple rather than a frozen dataclass because a long transcript has hundreds.
+    """
 
     start: int
     end: int

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import re
 import unicodedata
 from pathlib import Path
-
-from charset_normalizer import from_bytes
 
 from ..errors import SourceError
 
@@ -23,8 +22,16 @@ _BOMS = [
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 ]
-# Legacy encodings we accept when a file is not UTF-8; Western European first (Dutch, German, French text).
-_LEGACY = ["cp1252", "latin_1", "iso8859_15", "mac_roman", "cp850"]
+# Legacy encodings we accept when a file is not UTF-8, most likely first (Dutch, German, French text). Latin-1
+# (ISO-8859-1) text is cp1252 text: the two differ only in 0x80-0x9F, control codes in Latin-1 that no text
+# file contains, so a Latin-1 file decodes identically as cp1252 and is reported as such.
+_LEGACY = ["cp1252", "iso8859_15", "mac_roman", "cp850"]
+# Characters a Western European text plausibly contains outside ASCII.
+_PLAUSIBLE = set("ÀÁÂÃÄÅÆÇÈÉÊËÌÍÎÏÑÒÓÔÕÖØÙÚÛÜÝÞßàáâãäåæçèéêëìíîïñòóôõöøùúûüýþÿŒœŠšŽžŸ"
+                 "€‘’‚“”„–—…•°«»¡¿£§©®·½¼¾²³µ¢¥™†")
+_HIGH_BYTES = bytes(range(0x80, 0x100))
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
 
 
 def canonicalize(text: str) -> str:
@@ -68,35 +75,96 @@ def decode(data: bytes, where: str | Path, encoding: str | None = None) -> tuple
         except (UnicodeDecodeError, LookupError) as exc:
             raise SourceError(f"cannot decode as {encoding}: {exc}", where=where,
                               fix="leave out the encoding to detect it, or name the right one") from exc
-    if not data.strip():
+    if not data or data.isspace():
         raise SourceError("the file is empty", where=where, fix="check that the right file was exported")
     for bom, name in _BOMS:
         if data.startswith(bom):
             try:
-                return canonicalize(data.decode(name)), name
+                return _text(data.decode(name), where), name
             except UnicodeDecodeError as exc:
                 raise SourceError(f"starts with a {name} byte-order mark but byte {exc.start} is invalid",
                                   where=where, fix="re-save the file as UTF-8") from exc
     utf16 = _looks_utf16(data)
     if utf16:
         try:
-            return canonicalize(data.decode(utf16)), utf16
+            return _text(data.decode(utf16), where), utf16
         except UnicodeDecodeError:
             pass
     try:
-        return canonicalize(data.decode("utf-8")), "utf-8"
+        return _text(data.decode("utf-8"), where), "utf-8"
     except UnicodeDecodeError as exc:
         first_bad = exc.start
     if b"\x00" in data:
-        raise SourceError("looks like a binary file, not text (contains NUL bytes)", where=where,
-                          fix="export the document as .txt, .docx or .pdf")
-    best = from_bytes(data, cp_isolation=_LEGACY).best()
+        _binary(where)
+    best = _legacy(data)
     if best is None:
         line = data.count(b"\n", 0, first_bad) + 1
         raise SourceError(f"not UTF-8 (invalid byte at offset {first_bad}, line {line}) and no known encoding fits",
                           where=where, fix="re-save the file as UTF-8 or pass encoding=...")
-    name = best.encoding
-    return canonicalize(data.decode(name)), name
+    text, name = best
+    return canonicalize(text), name
+
+
+def _binary(where: str) -> None:
+    raise SourceError("looks like a binary file, not text (contains NUL bytes)", where=where,
+                      fix="export the document as .txt, .docx or .pdf")
+
+
+def _text(decoded: str, where: str) -> str:
+    """Canonical text of a detected decoding; NUL characters mean it was not text after all."""
+    if "\x00" in decoded:
+        _binary(where)
+    return canonicalize(decoded)
+
+
+def _plausibility(text: str) -> int:
+    """How much a decoding looks like Western European text: letters where letters belong.
+
+    Each non-ASCII character scores +1 if it is a likely letter or sign in its place, -2 if it is out of
+    place (a capital after a small letter: 'cafÈ', 'fŸr'; a sign inside a word: 'idee‘n', 'na•ve'), -1 if
+    it is unlikely anywhere (box drawing, rare symbols).
+    """
+    score = 0
+    n = len(text)
+    for m in _NON_ASCII.finditer(text):
+        i = m.start()
+        c = text[i]
+        before = text[i - 1] if i else " "
+        after = text[i + 1] if i + 1 < n else " "
+        if c not in _PLAUSIBLE:
+            score -= 1
+        elif c.isalpha():
+            score += -2 if c.isupper() and before.isalpha() and (before.islower() or after.islower()) else 1
+        else:
+            score += -2 if before.isalpha() and after.isalpha() and c != "\u2019" else 1
+    return score
+
+
+def _legacy(data: bytes) -> tuple[str, str] | None:
+    """The most plausible decoding among _LEGACY (ties go to the earlier one), or None if none is text.
+
+    Western European text is mostly ASCII: a decoding with more than half of its visible characters
+    outside ASCII is another script (Cyrillic, Greek: not ours to guess) or binary, and is refused.
+    """
+    best = None
+    visible = len(data) - sum(data.count(c) for c in b" \t\r\n")
+    outside = len(data) - len(data.translate(None, _HIGH_BYTES))
+    if outside * 2 > visible:
+        return None
+    for rank, name in enumerate(_LEGACY):
+        try:
+            text = data.decode(name)
+        except UnicodeDecodeError:
+            continue
+        if _CONTROL.search(text):
+            continue
+        score = _plausibility(text)
+        if score < 0:
+            continue
+        key = (score, -rank)
+        if best is None or key > best[0]:
+            best = (key, text, name)
+    return None if best is None else (best[1], best[2])
 
 
 def read_text_file(path: Path, encoding: str | None = None) -> tuple[str, str]:

@@ -11,18 +11,20 @@ import re
 from .document import Turn
 
 _TIME = r"(?:(\d{1,2}):)?(\d{1,2}):(\d{2})(?:[.,](\d{1,3}))?"
-# optional timestamp ([..], (..) or bare), then a speaker label of at most 40 characters, then a colon
-TURN_RE = re.compile(
-    rf"^(?:[\[(]{_TIME}[\])]\s*|{_TIME}\s+)?"
-    r"(?P<speaker>[^\W\d][\w .'\-]{0,39}?)\s*:[ \t]+(?=\S)",
-    re.M,
-)
+# optional timestamp ([..], (..) or bare), then a speaker label of at most 40 characters, then a colon.
+# One set of time groups: `open` remembers a bracket, and then a closing one must follow.
+_LABEL = (r"(?:(?P<open>[\[(])?(?:(?P<h>\d{1,2}):)?(?P<m>\d{1,2}):(?P<s>\d{2})(?:[.,](?P<f>\d{1,3}))?"
+          r"(?(open)[\])]\s*|\s+))?"
+          r"(?P<speaker>[^\W\d][\w .'\-]{0,39}?)\s*:[ \t]+(?=\S)")
+TURN_RE = re.compile(rf"^{_LABEL}", re.M)
+# the same label right after a newline: finditer then jumps from newline to newline in C
+_AFTER_NEWLINE = re.compile(rf"\n(?P<turn>{_LABEL})")
 TIME_ONLY_RE = re.compile(rf"^[\[(]{_TIME}[\])]\s*(?=\S)", re.M)
 
 
 def to_ms(h: str | None, m: str, s: str, frac: str | None) -> int:
-    ms = int((frac or "0").ljust(3, "0")[:3])
-    return ((int(h or 0) * 60 + int(m)) * 60 + int(s)) * 1000 + ms
+    ms = int(frac.ljust(3, "0")[:3]) if frac else 0
+    return ((int(h) * 60 if h else 0) + int(m)) * 60_000 + int(s) * 1000 + ms
 
 
 def format_time(ms: int) -> str:
@@ -30,42 +32,51 @@ def format_time(ms: int) -> str:
     return f"{s // 3600:02d}:{s % 3600 // 60:02d}:{s % 60:02d}"
 
 
-def _time_of(match: re.Match) -> int | None:
-    g = match.groups()
-    if g[1] is not None:
-        return to_ms(g[0], g[1], g[2], g[3])
-    if g[5] is not None:
-        return to_ms(g[4], g[5], g[6], g[7])
-    return None
+def _label_matches(text: str) -> list[tuple[int, re.Match]]:
+    """(start, match) of every speaker label at the start of a line, in order, none overlapping."""
+    first = TURN_RE.match(text)
+    found = [(0, first)] if first else []
+    for m in _AFTER_NEWLINE.finditer(text, first.end() if first else 0):
+        found.append((m.start("turn"), m))
+    return found
 
 
 def parse_turns(text: str) -> list[Turn]:
     """Split text into turns at lines that start with a speaker label; continuation lines join the turn.
 
-    Lines before the first labelled line form a turn without speaker (a preamble).
+    Lines before the first labelled line form a turn without speaker (a preamble). A timed turn ends in
+    time where the next timed turn starts (the last one has no end time).
     """
-    turns: list[Turn] = []
-    starts = [(m.start(), m) for m in TURN_RE.finditer(text)]
-    if not starts:
+    matches = _label_matches(text)
+    if not matches:
         return []
-    if text[: starts[0][0]].strip():
+    # (start, end, speech_start, speaker, time_ms), in text order
+    raw: list[tuple[int, int, int, str | None, int | None]] = []
+    first_label = matches[0][0]
+    if text[:first_label].strip():
         first = len(text) - len(text.lstrip())
-        end = starts[0][0]
+        end = first_label
         while end > first and text[end - 1] == "\n":
             end -= 1
-        turns.append(Turn(first, end, first))
-    for i, (pos, m) in enumerate(starts):
-        nxt = starts[i + 1][0] if i + 1 < len(starts) else len(text)
-        end = nxt
+        raw.append((first, end, first, None, None))
+    ends = [start for start, _ in matches[1:]]
+    ends.append(len(text))
+    for (pos, m), end in zip(matches, ends, strict=True):
+        speaker, h, mi, s, frac = m.group("speaker", "h", "m", "s", "f")
         while end > pos and text[end - 1] in "\n \t":
             end -= 1
-        turns.append(Turn(pos, end, m.end(), m.group("speaker").strip(), _time_of(m)))
-    # a turn ends in time where the next timed turn starts
-    out = []
-    for i, t in enumerate(turns):
-        nxt_time = next((u.time_ms for u in turns[i + 1:] if u.time_ms is not None), None)
-        out.append(Turn(t.start, t.end, t.speech_start, t.speaker, t.time_ms,
-                        nxt_time if t.time_ms is not None else None))
+        if mi is None:
+            raw.append((pos, end, m.end(), speaker.strip(), None))
+        else:  # to_ms, inlined: a long transcript has hundreds of these
+            ms = ((int(h) * 60 if h else 0) + int(mi)) * 60_000 + int(s) * 1000
+            raw.append((pos, end, m.end(), speaker.strip(), ms + int(frac.ljust(3, "0")[:3]) if frac else ms))
+    out: list[Turn] = []
+    next_time: int | None = None
+    for start, end, speech_start, speaker, time_ms in reversed(raw):
+        out.append(Turn(start, end, speech_start, speaker, time_ms, next_time if time_ms is not None else None))
+        if time_ms is not None:
+            next_time = time_ms
+    out.reverse()
     return out
 
 

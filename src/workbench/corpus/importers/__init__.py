@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from ...errors import SourceError
+from ...errors import SourceError, WorkbenchError
 from ..document import ImportedDocument
 from . import literature, office, pdf, plain, subtitles
 
@@ -38,3 +38,20 @@ def read_source(path: Path, encoding: str | None = None) -> list[ImportedDocumen
         raise SourceError(f"unsupported file type {path.suffix or '(none)'}", where=str(path),
                           fix=f"convert it to one of {known}")
     return reader(path, encoding)
+
+
+def read_or_report(path: Path, encoding: str | None = None) -> tuple[list[ImportedDocument] | None, str | None]:
+    """(documents, None), or (None, why the file cannot be read): never raises for a bad file.
+
+    A batch reads with this, in its own process or in reader processes; a reader's bug or a library's
+    surprise (pypdf, python-docx) fails that file only, and the batch goes on.
+    """
+    try:
+        return read_source(path, encoding), None
+    except WorkbenchError as exc:
+        return None, str(exc)
+    except (KeyboardInterrupt, MemoryError, SystemExit):
+        raise
+    except Exception as exc:
+        return None, str(SourceError(f"cannot read it ({exc.__class__.__name__}: {exc})", where=str(path),
+                                     fix="check the file; if it opens fine elsewhere, report this as a bug"))

@@ -7,6 +7,7 @@ PDF when the file is there (the abstract then stays an attribute).
 from __future__ import annotations
 
 import json
+import logging
 import re
 from pathlib import Path
 from typing import Any
@@ -56,7 +57,52 @@ def _document(fields: dict[str, Any], key: str | None, bib: Path, pdf: str | Non
                             attributes=attrs, meta=meta)
 
 
-def _unique(docs: list[ImportedDocument], path: Path) -> list[ImportedDocument]:
+_RIS_TAG = re.compile(r"^([A-Z][A-Z0-9])  -(?: |$)")
+
+
+def _check_ris(text: str, path: Path) -> None:
+    """rispy silently drops a record without ER or with a second TY; name the line instead."""
+    open_at = None
+    records = 0
+    for n, line in enumerate(text.split("\n"), 1):
+        m = _RIS_TAG.match(line)
+        if not m:
+            continue  # a continuation line (inside a record) or a preamble such as `Provider: ...`
+        tag = m.group(1)
+        if tag == "TY":
+            if open_at is not None:
+                raise SourceError(f"a new record starts (TY) but the one from line {open_at} has no ER",
+                                  where=f"{path}:{n}", fix="end every record with a line `ER  - `")
+            open_at = n
+            records += 1
+        elif tag == "ER":
+            if open_at is None:
+                raise SourceError("ER without a record (no TY before it)", where=f"{path}:{n}",
+                                  fix="start every record with a line `TY  - <type>`")
+            open_at = None
+        elif open_at is None:
+            raise SourceError(f"{tag} line outside a record", where=f"{path}:{n}",
+                              fix="start every record with a line `TY  - <type>` and end it with `ER  - `")
+    if open_at is not None:
+        raise SourceError(f"the record from line {open_at} has no ER (the file ends inside it)",
+                          where=f"{path}:{open_at}", fix="end every record with a line `ER  - `")
+    if not records:
+        raise SourceError("not RIS: no record starts with `TY  - `", where=f"{path}:1",
+                          fix="each line must be `TAG  - value`, records TY ... ER")
+
+
+def _unique(docs: list[ImportedDocument], path: Path, keyed: list[bool] | None = None) -> list[ImportedDocument]:
+    """Refuse a citation key given twice; names made up from author and year (no key in the file) that
+    collide get a, b, c... as in a reference list (smith2020a, smith2020b)."""
+    keyed = keyed or [True] * len(docs)
+    made = {}
+    for d, k in zip(docs, keyed, strict=True):
+        if not k:
+            made.setdefault(d.name, []).append(d)
+    for name, group in made.items():
+        if len(group) > 1 or any(d.name == name for d, k in zip(docs, keyed, strict=True) if k):
+            for letter, d in zip("abcdefghijklmnopqrstuvwxyz", group, strict=False):
+                d.name = f"{name}{letter}"
     seen: set[str] = set()
     for d in docs:
         if d.name in seen:
@@ -69,6 +115,7 @@ def read_ris(path: Path, encoding: str | None = None) -> list[ImportedDocument]:
     import rispy
 
     text, _ = read_text_file(path, encoding)
+    _check_ris(text, path)
     # rispy wants each record to start with TY; report the first line that breaks that instead of a KeyError
     try:
         entries = rispy.loads(text, skip_unknown_tags=True)
@@ -93,19 +140,25 @@ def read_ris(path: Path, encoding: str | None = None) -> list[ImportedDocument]:
         }
         pdf = (e.get("file_attachments1") or [None])[0] if isinstance(e.get("file_attachments1"), list) else e.get("file_attachments1")
         docs.append(_document(fields, e.get("id"), path, pdf, "ris"))
-    return _unique(docs, path)
+    return _unique(docs, path, [bool(e.get("id")) for e in entries])
 
 
 def read_bibtex(path: Path, encoding: str | None = None) -> list[ImportedDocument]:
     import bibtexparser
 
     text, _ = read_text_file(path, encoding)
+    logging.getLogger("bibtexparser").setLevel(logging.ERROR)  # failures are reported below, with the file
     library = bibtexparser.parse_string(text)
     if library.failed_blocks:
         block = library.failed_blocks[0]
         line = getattr(block, "start_line", None)
         at = f"{path}:{line + 1}" if line is not None else str(path)
-        raise SourceError(f"cannot parse BibTeX entry ({type(block).__name__})", where=at,
+        key = getattr(block, "key", None)
+        if key is not None:
+            raise SourceError(f"citation key {key!r} occurs twice", where=at, fix="make the keys unique")
+        error = getattr(block, "error", None)
+        reason = str(getattr(error, "abort_reason", None) or error or "").strip() or type(block).__name__
+        raise SourceError(f"cannot parse BibTeX entry ({reason})", where=at,
                           fix="check braces and commas in that entry")
     if not library.entries:
         raise SourceError("no BibTeX entries found", where=str(path))
@@ -140,17 +193,27 @@ def read_csl_json(path: Path, encoding: str | None = None) -> list[ImportedDocum
     if not isinstance(data, list) or not all(isinstance(d, dict) for d in data):
         raise SourceError("CSL-JSON must be a list of reference objects", where=str(path))
     docs = []
-    for item in data:
-        authors = [", ".join(p for p in (a.get("family"), a.get("given")) if p) or a.get("literal", "")
-                   for a in item.get("author", [])]
-        issued = (item.get("issued") or {}).get("date-parts") or [[None]]
+    for number, item in enumerate(data, 1):
+        key = item.get("id")
+        where = f"{path} (reference {number}" + (f", id {key!r})" if key is not None else ")")
+        if not any(k in item for k in ("id", "type", "title")):
+            raise SourceError("not a CSL-JSON reference (no id, type or title)", where=where,
+                              fix="export the bibliography as CSL-JSON (a list of references)")
+        try:
+            authors = [", ".join(p for p in (a.get("family"), a.get("given")) if p) or a.get("literal", "")
+                       for a in item.get("author", [])]
+            issued = (item.get("issued") or {}).get("date-parts") or [[None]]
+            year = issued[0][0] if issued and issued[0] else None
+        except (AttributeError, TypeError, KeyError, IndexError) as exc:
+            raise SourceError(f"malformed author or issued field ({exc})", where=where,
+                              fix="author is a list of {family, given}, issued is {date-parts: [[year]]}") from exc
         fields = {
             "title": item.get("title"), "authors": authors,
-            "year": str(issued[0][0]) if issued and issued[0] and issued[0][0] else None,
+            "year": str(year) if year else None,
             "journal": item.get("container-title"), "volume": item.get("volume"), "issue": item.get("issue"),
             "pages": item.get("page"), "publisher": item.get("publisher"), "doi": item.get("DOI"),
             "url": item.get("URL"), "type": item.get("type"), "keywords": item.get("keyword"),
             "notes": item.get("note"), "abstract": item.get("abstract"),
         }
-        docs.append(_document(fields, item.get("id"), path, item.get("file"), "csl-json"))
-    return _unique(docs, path)
+        docs.append(_document(fields, None if key is None else str(key), path, item.get("file"), "csl-json"))
+    return _unique(docs, path, [item.get("id") is not None for item in data])

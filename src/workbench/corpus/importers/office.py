@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zipfile
+import zlib
 from pathlib import Path
 
 from defusedxml import ElementTree
@@ -13,6 +14,16 @@ from ..text import canonicalize
 from .plain import from_text
 
 MAX_UNCOMPRESSED = 200 * 1024 * 1024  # a zip bomb guard: no real text document is this large
+# What a damaged package raises on the way in: bad zip structure or CRC, broken deflate data, broken XML
+# (python-docx parses with lxml, whose XMLSyntaxError is not ElementTree's ParseError), missing parts.
+_DAMAGE: tuple[type[BaseException], ...] = (zipfile.BadZipFile, zlib.error, EOFError, OSError, KeyError, ValueError,
+                                            ElementTree.ParseError)
+try:
+    from lxml.etree import XMLSyntaxError
+
+    _DAMAGE += (XMLSyntaxError,)
+except ImportError:  # pragma: no cover - python-docx depends on lxml
+    pass
 
 
 def _open_zip(path: Path) -> zipfile.ZipFile:
@@ -35,13 +46,13 @@ def read_docx(path: Path, encoding: str | None = None) -> list[ImportedDocument]
     _open_zip(path).close()
     try:
         document = docx.Document(str(path))
-    except (PackageNotFoundError, KeyError, ValueError, ElementTree.ParseError) as exc:
-        raise SourceError(f"corrupt .docx ({exc})", where=str(path),
+        paragraphs = [p.text for p in document.paragraphs]
+        for table in document.tables:
+            for row in table.rows:
+                paragraphs.append(" | ".join(cell.text for cell in row.cells))
+    except (PackageNotFoundError, *_DAMAGE) as exc:
+        raise SourceError(f"corrupt .docx ({exc.__class__.__name__}: {exc})", where=str(path),
                           fix="open it in Word/LibreOffice and save it again") from exc
-    paragraphs = [p.text for p in document.paragraphs]
-    for table in document.tables:
-        for row in table.rows:
-            paragraphs.append(" | ".join(cell.text for cell in row.cells))
     text = canonicalize("\n\n".join(p for p in paragraphs if p.strip()))
     if not text.strip():
         raise SourceError("the document has no text", where=str(path))
@@ -57,6 +68,9 @@ def read_odt(path: Path, encoding: str | None = None) -> list[ImportedDocument]:
             xml = zf.read("content.xml")
         except KeyError as exc:
             raise SourceError("no content.xml inside: not an OpenDocument text", where=str(path)) from exc
+        except _DAMAGE as exc:
+            raise SourceError(f"corrupt .odt ({exc.__class__.__name__}: {exc})", where=str(path),
+                              fix="open it in LibreOffice and save it again") from exc
     try:
         root = ElementTree.fromstring(xml)
     except ElementTree.ParseError as exc:

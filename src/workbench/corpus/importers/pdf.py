@@ -30,6 +30,11 @@ def extract_pdf_text(path: Path) -> tuple[str, list[int]]:
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
         raise SourceError(f"corrupt PDF ({exc})", where=str(path),
                           fix="re-export the PDF, or import a .txt/.docx version") from exc
+    except (KeyboardInterrupt, MemoryError):
+        raise
+    except Exception as exc:  # a damaged PDF makes pypdf raise almost anything (IndexError, AttributeError, ...)
+        raise SourceError(f"corrupt PDF ({exc.__class__.__name__}: {exc})", where=str(path),
+                          fix="re-export the PDF, or import a .txt/.docx version") from exc
     starts, parts, pos = [], [], 0
     for page in pages:
         starts.append(pos)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,20 @@ from ..document import KINDS, ImportedDocument
 from ..text import read_text_file
 from ..transcript import looks_like_transcript, parse_turns
 
-FRONT_MATTER = re.compile(r"\A---\n(.*?\n)---\n", re.S)
+FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?---[ \t]*(?:\n|\Z)", re.S)
+
+
+def _jsonable(value: Any) -> Any:
+    """YAML gives dates, datetimes and odd keys; the stored meta is JSON."""
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return str(value)
 
 
 def split_front_matter(text: str, where: Path) -> tuple[dict[str, Any], str]:
@@ -21,9 +35,11 @@ def split_front_matter(text: str, where: Path) -> tuple[dict[str, Any], str]:
     if not m:
         return {}, text
     try:
-        data = yaml.safe_load(m.group(1)) or {}
+        data = yaml.safe_load(m.group(1) or "") or {}
     except yaml.YAMLError as exc:
-        line = getattr(getattr(exc, "problem_mark", None), "line", None)
+        # where the broken construct starts (an unclosed [ or {), else where the parser gave up
+        mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
+        line = getattr(mark, "line", None)
         at = f"{where}:{line + 2}" if line is not None else str(where)
         raise SourceError(f"invalid front matter: {getattr(exc, 'problem', exc)}", where=at,
                           fix="fix the YAML between the --- lines") from exc
@@ -35,9 +51,9 @@ def split_front_matter(text: str, where: Path) -> tuple[dict[str, Any], str]:
 def from_text(text: str, path: Path, fmt: str, encoding: str | None,
               default_kind: str | None = None) -> ImportedDocument:
     meta, body = split_front_matter(text, path)
-    body = body.strip("\n") + "\n" if body.strip() else ""
-    if not body.strip():
-        raise SourceError("no text after the front matter", where=str(path))
+    if not body or body.isspace():
+        raise SourceError("no text after the front matter" if meta else "the file has no text", where=str(path))
+    body = body.strip("\n") + "\n"
     turns = parse_turns(body)
     transcript = looks_like_transcript(body, turns)
     kind = str(meta.get("kind") or default_kind or ("interview" if transcript else "other"))
@@ -50,7 +66,7 @@ def from_text(text: str, path: Path, fmt: str, encoding: str | None,
         case = name
     return ImportedDocument(
         name=name, kind=kind, text=body, source_format=fmt, turns=turns if transcript else [],
-        meta={k: v for k, v in meta.items() if k not in ("id", "name", "kind", "case")},
+        meta=_jsonable({k: v for k, v in meta.items() if k not in ("id", "name", "kind", "case")}),
         case=str(case) if case is not None else None, encoding=encoding)
 
 

@@ -24,10 +24,9 @@ PREFIX = re.compile(r"^([^\W\d][\w .'\-]{0,39}?):\s+")
 
 def _cues(text: str, path: Path, vtt: bool) -> list[tuple[int, int, str | None, str]]:
     lines = text.split("\n")
-    if vtt:
-        if not lines or not lines[0].startswith("WEBVTT"):
-            raise SourceError("missing the WEBVTT header on line 1", where=f"{path}:1",
-                              fix="a .vtt file must start with the line WEBVTT")
+    if vtt and not lines[0].startswith("WEBVTT"):
+        raise SourceError("missing the WEBVTT header on line 1", where=f"{path}:1",
+                          fix="a .vtt file must start with the line WEBVTT")
     cues = []
     i = 0
     while i < len(lines):
