@@ -77,7 +77,7 @@ def child_floor(data: Path, work: Path, wal: bool = False) -> dict:
 
 def child_import(data: Path, work: Path, profile: Path | None = None, workers: int | None = None) -> dict:
     sys.path.insert(0, str(ROOT / "src"))
-    from workbench.corpus import batch
+    from workbench.corpus import batch, readers, writer
     from workbench.store.project import Project
 
     # where the time goes: reading + parsing (per file) and the final checkpoint, the rest is storing
@@ -92,8 +92,8 @@ def child_import(data: Path, work: Path, profile: Path | None = None, workers: i
                 spent[name] += time.perf_counter() - t
         return wrapper
 
-    batch.read_or_report = timed("read_parse", batch.read_or_report)
-    batch.DocumentWriter.close = timed("close", batch.DocumentWriter.close)
+    readers.read_or_report = timed("read_parse", readers.read_or_report)
+    writer.DocumentWriter.close = timed("close", writer.DocumentWriter.close)
     project = Project.init(work / "project")
     profiler = None
     if profile:

@@ -16,9 +16,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-import workbench.corpus.batch as batch
-from workbench.corpus.batch import DocumentWriter, import_paths
+import workbench.corpus.readers as readers
+import workbench.corpus.writer as writer_mod
+from workbench.corpus.batch import import_paths
 from workbench.corpus.document import ImportedDocument
+from workbench.corpus.writer import DocumentWriter
 from workbench.store.project import Project
 
 from .fixtures.corpus.build import counts
@@ -61,7 +63,7 @@ def snapshot(project: Project) -> dict:
 def test_the_core_path_writes_the_same_as_the_sqlite_path(tmp_path, folder, monkeypatch):
     fast = Project.init(tmp_path / "fast")
     report_fast = import_paths(fast, [folder], progress=False)
-    monkeypatch.setattr(batch, "_store", batch._CoreStore)
+    monkeypatch.setattr(writer_mod, "_store", writer_mod._CoreStore)
     core = Project.init(tmp_path / "core")
     report_core = import_paths(core, [folder], progress=False)
     assert report_fast.equals(report_core)
@@ -72,7 +74,7 @@ def test_the_core_path_writes_the_same_as_the_sqlite_path(tmp_path, folder, monk
 @pytest.mark.parametrize("path", ["sqlite", "core"])
 def test_a_value_the_database_cannot_take_fails_that_file_only(tmp_path, monkeypatch, path):
     if path == "core":
-        monkeypatch.setattr(batch, "_store", batch._CoreStore)
+        monkeypatch.setattr(writer_mod, "_store", writer_mod._CoreStore)
     project = Project.init(tmp_path / "p")
     good = ImportedDocument(name="goed", kind="interview", text="Een.\n", source_format="txt", case="c1")
     bad = ImportedDocument(name="fout", kind="interview", text="Twee.\n", source_format="txt", case="c2",
@@ -90,7 +92,7 @@ def test_a_value_the_database_cannot_take_fails_that_file_only(tmp_path, monkeyp
 
 def test_ctrl_c_keeps_finished_files_and_nothing_of_the_interrupted_one(tmp_path, folder, monkeypatch):
     project = Project.init(tmp_path / "p")
-    original = batch._SqliteStore.insert_many
+    original = writer_mod._SqliteStore.insert_many
     seen = []
 
     def interrupt_on_the_fourth_turns(self, table, keys, rows):
@@ -100,7 +102,7 @@ def test_ctrl_c_keeps_finished_files_and_nothing_of_the_interrupted_one(tmp_path
                 raise KeyboardInterrupt
         return original(self, table, keys, rows)
 
-    monkeypatch.setattr(batch._SqliteStore, "insert_many", interrupt_on_the_fourth_turns)
+    monkeypatch.setattr(writer_mod._SqliteStore, "insert_many", interrupt_on_the_fourth_turns)
     with pytest.raises(KeyboardInterrupt):
         import_paths(project, [folder], progress=False)
     docs = project.documents()
@@ -108,7 +110,7 @@ def test_ctrl_c_keeps_finished_files_and_nothing_of_the_interrupted_one(tmp_path
     assert len(project.turns()) == 3 * 6 and len(project.cases()) == 3
     assert project.events()["group_id"].nunique() == 3
     # and the next run picks up where it stopped
-    monkeypatch.setattr(batch._SqliteStore, "insert_many", original)
+    monkeypatch.setattr(writer_mod._SqliteStore, "insert_many", original)
     again = import_paths(project, [folder], progress=False)
     assert again["status"].value_counts().to_dict() == {"imported": 7, "duplicate": 3, "failed": 1}
 
@@ -117,8 +119,9 @@ CRASH = """
 import os, sys
 sys.path.insert(0, {src!r})
 import workbench.corpus.batch as batch
+import workbench.corpus.writer as writer_mod
 from workbench.store.project import Project
-original = batch._SqliteStore.insert_many
+original = writer_mod._SqliteStore.insert_many
 calls = []
 def die_midway(self, table, keys, rows):
     if table.name == "turns":
@@ -126,8 +129,8 @@ def die_midway(self, table, keys, rows):
         if len(calls) == {n}:
             os._exit(9)  # a crash after this file's document row went in, before its turns
     return original(self, table, keys, rows)
-batch._SqliteStore.insert_many = die_midway
-batch._COMMIT_SECONDS = 0  # commit after every file: the files before the crash are in
+writer_mod._SqliteStore.insert_many = die_midway
+writer_mod._COMMIT_SECONDS = 0  # commit after every file: the files before the crash are in
 batch.import_paths(Project.open({proj!r}), [{folder!r}], progress=False)
 """
 
@@ -138,7 +141,7 @@ def test_a_crash_never_leaves_half_a_file(tmp_path, folder, commit_each_file):
     Project.init(proj).close()
     script = CRASH.format(src=str(SRC), n=5, proj=str(proj), folder=str(folder))
     if not commit_each_file:
-        script = script.replace("batch._COMMIT_SECONDS = 0", "batch._COMMIT_SECONDS = 60")
+        script = script.replace("writer_mod._COMMIT_SECONDS = 0", "writer_mod._COMMIT_SECONDS = 60")
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False, timeout=120)
     assert done.returncode == 9, done.stderr
     db = sqlite3.connect(proj / ".workbench" / "project.sqlite")
@@ -190,16 +193,16 @@ DYING = """
 import json, os, sys
 sys.path.insert(0, {src!r})
 from pathlib import Path
-import workbench.corpus.batch as batch
+import workbench.corpus.readers as readers
 parent = os.getpid()
-original = batch.read_or_report
+original = readers.read_or_report
 def read_or_die(path, encoding=None):
     if path.name == "g02.txt" and os.getpid() != parent:
         os._exit(1)  # the reader process is killed on this file
     return original(path, encoding)
-batch.read_or_report = read_or_die
+readers.read_or_report = read_or_die
 sources = sorted(Path({folder!r}).iterdir())
-reader = batch._Reader(sources, None, readers=1)
+reader = readers.SourceReader(sources, None, readers=1)
 assert reader.readers == 1
 got = [(f.name, docs is not None) for f, docs, _ in reader]
 reader.close()
@@ -218,29 +221,29 @@ def test_a_reader_that_dies_leaves_its_files_to_the_writer(tmp_path, folder):
 
 
 def test_no_readers_where_forking_is_unsafe_or_pointless(monkeypatch):
-    monkeypatch.setattr(batch.threading, "active_count", lambda: 1)
-    monkeypatch.setattr(batch.sys, "platform", "linux")
-    monkeypatch.setattr(batch.os, "cpu_count", lambda: 2)
-    monkeypatch.setattr(batch.os, "getloadavg", lambda: (1.1, 1.0, 1.0))
-    assert batch._reader_count(1000, None) == 1  # one CPU half busy elsewhere: a reader still pays
-    monkeypatch.setattr(batch.os, "getloadavg", lambda: (2.5, 1.0, 1.0))
-    assert batch._reader_count(1000, None) == 0
-    monkeypatch.setattr(batch.os, "cpu_count", lambda: 8)
-    monkeypatch.setattr(batch.os, "getloadavg", lambda: (0.0, 0.0, 0.0))
-    assert batch._reader_count(1000, None) == 4
-    assert batch._reader_count(10, None) == 0  # too few files to pay for it
-    assert batch._reader_count(1000, 0) == 0
-    assert batch._reader_count(3, 8) == 3
-    monkeypatch.setattr(batch.os, "getloadavg", lambda: (5.2, 6.0, 6.0))
-    assert batch._reader_count(1000, None) == 2
-    monkeypatch.setattr(batch.os, "getloadavg", lambda: (7.6, 6.0, 6.0))
-    assert batch._reader_count(1000, None) == 0  # no CPU to spare
-    assert batch._reader_count(1000, 2) == 2  # asked for: yes
-    monkeypatch.setattr(batch.threading, "active_count", lambda: 3)  # e.g. a Jupyter kernel
-    assert batch._reader_count(1000, 2) == 0
-    monkeypatch.setattr(batch.threading, "active_count", lambda: 1)
-    monkeypatch.setattr(batch.sys, "platform", "darwin")
-    assert batch._reader_count(1000, 2) == 0
+    monkeypatch.setattr(readers.threading, "active_count", lambda: 1)
+    monkeypatch.setattr(readers.sys, "platform", "linux")
+    monkeypatch.setattr(readers.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(readers.os, "getloadavg", lambda: (1.1, 1.0, 1.0))
+    assert readers.reader_count(1000, None) == 1  # one CPU half busy elsewhere: a reader still pays
+    monkeypatch.setattr(readers.os, "getloadavg", lambda: (2.5, 1.0, 1.0))
+    assert readers.reader_count(1000, None) == 0
+    monkeypatch.setattr(readers.os, "cpu_count", lambda: 8)
+    monkeypatch.setattr(readers.os, "getloadavg", lambda: (0.0, 0.0, 0.0))
+    assert readers.reader_count(1000, None) == 4
+    assert readers.reader_count(10, None) == 0  # too few files to pay for it
+    assert readers.reader_count(1000, 0) == 0
+    assert readers.reader_count(3, 8) == 3
+    monkeypatch.setattr(readers.os, "getloadavg", lambda: (5.2, 6.0, 6.0))
+    assert readers.reader_count(1000, None) == 2
+    monkeypatch.setattr(readers.os, "getloadavg", lambda: (7.6, 6.0, 6.0))
+    assert readers.reader_count(1000, None) == 0  # no CPU to spare
+    assert readers.reader_count(1000, 2) == 2  # asked for: yes
+    monkeypatch.setattr(readers.threading, "active_count", lambda: 3)  # e.g. a Jupyter kernel
+    assert readers.reader_count(1000, 2) == 0
+    monkeypatch.setattr(readers.threading, "active_count", lambda: 1)
+    monkeypatch.setattr(readers.sys, "platform", "darwin")
+    assert readers.reader_count(1000, 2) == 0
 
 
 def test_batch_settings_are_restored(tmp_path, folder):

@@ -30,7 +30,7 @@ def now() -> datetime:
     return t.replace(microsecond=t.microsecond // 1000 * 1000)
 
 
-def _to_json(table: Table, row: dict[str, Any] | None) -> dict[str, Any] | None:
+def row_json(table: Table, row: dict[str, Any] | None) -> dict[str, Any] | None:
     if row is None:
         return None
     skip = _NOT_LOGGED.get(table.name, set())
@@ -57,7 +57,7 @@ def _from_json(table: Table, data: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _pk(table: Table, row: dict[str, Any]) -> dict[str, Any]:
+def primary_key(table: Table, row: dict[str, Any]) -> dict[str, Any]:
     return {c.name: row[c.name] for c in table.primary_key.columns}
 
 
@@ -65,7 +65,7 @@ def _where(table: Table, pk: dict[str, Any]):
     return and_(*(table.c[k] == v for k, v in pk.items()))
 
 
-def _entity_id(pk: dict[str, Any]) -> str:
+def entity_key(pk: dict[str, Any]) -> str:
     return "|".join(str(v) for v in pk.values())
 
 
@@ -86,7 +86,7 @@ class Tx:
     def _log(self, table: Table, entity_id: str, before, after) -> None:
         self.conn.execute(insert(events).values(
             group_id=self.group_id, at=now(), actor=self.actor, action=self.action, entity=table.name,
-            entity_id=entity_id, before=_to_json(table, before), after=_to_json(table, after),
+            entity_id=entity_id, before=row_json(table, before), after=row_json(table, after),
             undoable=self.undoable))
         self.touched.append((table.name, entity_id))
 
@@ -96,7 +96,7 @@ class Tx:
         for col, value in zip(table.primary_key.columns, result.inserted_primary_key, strict=True):
             full[col.name] = value
         full = {c.name: full.get(c.name) for c in table.columns}
-        self._log(table, _entity_id(_pk(table, full)), None, full)
+        self._log(table, entity_key(primary_key(table, full)), None, full)
         return full
 
     def get(self, table: Table, pk: dict[str, Any]) -> dict[str, Any] | None:
@@ -106,20 +106,20 @@ class Tx:
     def update(self, table: Table, pk: dict[str, Any], **values: Any) -> dict[str, Any]:
         before = self.get(table, pk)
         if before is None:
-            raise NotFound(f"no {table.name} row {_entity_id(pk)}")
+            raise NotFound(f"no {table.name} row {entity_key(pk)}")
         after = {**before, **values}
         if after == before:
             return before
         self.conn.execute(table.update().where(_where(table, pk)).values(**values))
-        self._log(table, _entity_id(pk), before, after)
+        self._log(table, entity_key(pk), before, after)
         return after
 
     def delete(self, table: Table, pk: dict[str, Any]) -> dict[str, Any]:
         before = self.get(table, pk)
         if before is None:
-            raise NotFound(f"no {table.name} row {_entity_id(pk)}")
+            raise NotFound(f"no {table.name} row {entity_key(pk)}")
         self.conn.execute(table.delete().where(_where(table, pk)))
-        self._log(table, _entity_id(pk), before, None)
+        self._log(table, entity_key(pk), before, None)
         return before
 
 
@@ -160,12 +160,12 @@ def stacks(conn: Connection, actor: str) -> tuple[list[int], list[int]]:
 def _apply(tx: Tx, table: Table, expect: dict | None, target: dict | None) -> None:
     """Move one row from `expect` to `target`, refusing if someone changed it in between."""
     ref = expect if expect is not None else target
-    pk = _pk(table, ref)
+    pk = primary_key(table, ref)
     current = tx.get(table, pk)
-    current_json = _to_json(table, current)
-    if current_json != (expect if expect is None else _to_json(table, _from_json(table, expect))):
+    current_json = row_json(table, current)
+    if current_json != (expect if expect is None else row_json(table, _from_json(table, expect))):
         raise ConflictError(
-            f"{table.name} {_entity_id(pk)} was changed after this action",
+            f"{table.name} {entity_key(pk)} was changed after this action",
             fix="undo the later change first, or make the correction by hand")
     if target is None:
         tx.conn.execute(table.delete().where(_where(table, pk)))
