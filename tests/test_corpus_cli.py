@@ -78,6 +78,13 @@ def test_import_verbose_lists_every_file(tmp_path, sources, capsys):
     assert f"imported  {sources / 'interview_ir.txt'}: interview, " in out and "(4 turns)" in out
 
 
+def test_import_with_readers_off(tmp_path, sources, capsys):
+    proj = tmp_path / "studie"
+    main(["init", str(proj)])
+    code, out, _ = run(capsys, "import", "-p", str(proj), str(sources / "interview_ir.txt"), "--workers", "0", "-q")
+    assert code == 0 and "1 imported" in out
+
+
 def test_import_into_a_folder_that_is_not_a_project(tmp_path, sources, capsys):
     code, _, err = run(capsys, "import", "-p", str(tmp_path / "nergens"), str(sources))
     assert code == 5 and "not a workbench project" in err and "workbench init" in err

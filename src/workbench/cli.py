@@ -31,7 +31,7 @@ def cmd_import(args) -> int:
 
     p = _project(args)
     report = import_paths(p, args.paths, encoding=args.encoding, progress=not args.quiet,
-                          create_cases=args.create_cases, copy=args.copy)
+                          create_cases=args.create_cases, copy=args.copy, workers=args.workers)
     counts = report["status"].value_counts()
     for row in report.itertuples(index=False):
         if row.status != "imported" or args.verbose:
@@ -136,6 +136,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--encoding", help="force a text encoding (default: detect)")
     p.add_argument("--create-cases", action="store_true", help="let attribute sheets create unknown cases")
     p.add_argument("--copy", action="store_true", help="copy the files into the project's corpus/")
+    p.add_argument("--workers", type=int, help="reader processes (default: one per spare CPU for 64+ files; 0: none)")
     p.add_argument("-q", "--quiet", action="store_true")
     p.add_argument("-v", "--verbose", action="store_true")
     p.set_defaults(func=cmd_import)
