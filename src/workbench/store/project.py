@@ -122,20 +122,20 @@ class Project:
 
     def undo(self, actor: str) -> int:
         """Undo `actor`'s most recent action that is not undone yet; returns its group id."""
-        with self.transaction(actor, "undo", undoable=False) as tx:
-            stack, _ = ev.stacks(tx.conn, actor)
-            if not stack:
-                raise NotFound(f"nothing to undo for {actor}")
-            ev.replay(tx, stack[-1], inverse=True)
-            return stack[-1]
+        return self._step(actor, "undo")
 
     def redo(self, actor: str) -> int:
-        with self.transaction(actor, "redo", undoable=False) as tx:
-            _, redo = ev.stacks(tx.conn, actor)
-            if not redo:
-                raise NotFound(f"nothing to redo for {actor}")
-            ev.replay(tx, redo[-1], inverse=False)
-            return redo[-1]
+        """Redo `actor`'s most recently undone action (until they do something new); returns its group id."""
+        return self._step(actor, "redo")
+
+    def _step(self, actor: str, which: str) -> int:
+        with self.transaction(actor, which, undoable=False) as tx:
+            undo_stack, redo_stack = ev.stacks(tx.conn, actor)
+            stack = undo_stack if which == "undo" else redo_stack
+            if not stack:
+                raise NotFound(f"nothing to {which} for {actor}")
+            ev.replay(tx, stack[-1], inverse=which == "undo")
+            return stack[-1]
 
     # ---- settings --------------------------------------------------------------------------------
     def setting(self, key: str, default: Any = None) -> Any:
