@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import tempfile
 from pathlib import Path
 
@@ -15,7 +14,6 @@ from workbench.corpus.batch import import_paths
 from workbench.store.project import Project
 
 REPO = Path(__file__).resolve().parent.parent
-SHARED = REPO.parent / "shared"
 
 # keep Jupyter/IPython/Chromium state out of $HOME for every test (notebooks, browser tests)
 _STATE = Path(tempfile.mkdtemp(prefix="wb-test-state-"))
@@ -105,14 +103,3 @@ def demo_project(tmp_path_factory) -> Project:
     yield p
     p.close()
 
-
-@pytest.fixture
-def shared_dir() -> Path:
-    if not SHARED.is_dir():
-        pytest.skip("../shared is not present next to the checkout")
-    return SHARED
-
-
-def copy_tree(src: Path, dst: Path) -> Path:
-    shutil.copytree(src, dst)
-    return dst

@@ -24,7 +24,7 @@ class WorkbenchError(Exception):
         return text
 
 
-class ImportError_(WorkbenchError):
+class SourceError(WorkbenchError):
     """A source file could not be read or understood; nothing of it was written."""
 
     exit_code = 3
@@ -47,6 +47,3 @@ class ConflictError(WorkbenchError):
 
     exit_code = 6
 
-
-# A friendlier public name; ImportError_ avoids shadowing the builtin inside this package.
-SourceError = ImportError_

@@ -17,7 +17,7 @@ from ..errors import ValidationError
 from ..store.project import Project
 from ..store.schema import documents
 from .session import insert_coding
-from .spans import Span, containing, union, unit_spans
+from .spans import Span, containing, unit_spans
 
 PREVIEW_COLUMNS = ["document", "start", "end", "code", "quote", "matched"]
 UNITS = ("match", "sentence", "paragraph", "turn")
@@ -178,7 +178,3 @@ def apply(project: Project, preview: pd.DataFrame, coder: str, memo: str | None 
         added = sum(1 for table, _ in tx.touched[before:] if table == "codings")
     return added
 
-
-def spans_of(preview: pd.DataFrame) -> dict[str, list[Span]]:
-    """Per document, the union of previewed spans (for display)."""
-    return {d: union(list(zip(g["start"], g["end"], strict=True))) for d, g in preview.groupby("document")}

@@ -17,7 +17,7 @@ from ..codebook.tree import Codebook
 from ..errors import ConflictError, NotFound, ValidationError
 from ..store.events import Tx, now
 from ..store.project import Project
-from ..store.schema import coders, codes, codings, documents
+from ..store.schema import coders, codes, codings
 from .spans import snap_to_words
 
 
@@ -144,7 +144,3 @@ class CodingSession:
     def redo(self) -> int:
         return self.project.redo(self.coder)
 
-
-def document_ids(project: Project) -> dict[str, int]:
-    with project.read() as conn:
-        return dict(conn.execute(select(documents.c.name, documents.c.id)).all())

@@ -72,10 +72,6 @@ def containing(units: list[Span], start: int, end: int) -> list[Span]:
     return [u for u in units if u[0] < end and start < u[1]]
 
 
-def overlaps(a: Span, b: Span) -> bool:
-    return a[0] < b[1] and b[0] < a[1]
-
-
 def union(spans: list[Span]) -> list[Span]:
     """Merge overlapping or touching spans."""
     out: list[list[int]] = []

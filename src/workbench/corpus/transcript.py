@@ -10,7 +10,6 @@ import re
 
 from .document import Turn
 
-_TIME = r"(?:(\d{1,2}):)?(\d{1,2}):(\d{2})(?:[.,](\d{1,3}))?"
 # optional timestamp ([..], (..) or bare), then a speaker label of at most 40 characters, then a colon.
 # One set of time groups: `open` remembers a bracket, and then a closing one must follow.
 _LABEL = (r"(?:(?P<open>[\[(])?(?:(?P<h>\d{1,2}):)?(?P<m>\d{1,2}):(?P<s>\d{2})(?:[.,](?P<f>\d{1,3}))?"
@@ -19,7 +18,6 @@ _LABEL = (r"(?:(?P<open>[\[(])?(?:(?P<h>\d{1,2}):)?(?P<m>\d{1,2}):(?P<s>\d{2})(?
 TURN_RE = re.compile(rf"^{_LABEL}", re.M)
 # the same label right after a newline: finditer then jumps from newline to newline in C
 _AFTER_NEWLINE = re.compile(rf"\n(?P<turn>{_LABEL})")
-TIME_ONLY_RE = re.compile(rf"^[\[(]{_TIME}[\])]\s*(?=\S)", re.M)
 
 
 def to_ms(h: str | None, m: str, s: str, frac: str | None) -> int:
