@@ -40,18 +40,27 @@ def test_migrated_schema_matches_the_tables(tmp_path):
         assert MigrationContext.configure(conn).get_current_revision() == migrate.head_revision()
 
 
-def test_old_database_is_backed_up_before_upgrade(tmp_path):
+def test_an_older_database_is_backed_up_before_it_is_upgraded(tmp_path, monkeypatch):
     p = Project.init(tmp_path / "p")
+    with p.transaction("someone", "case.add") as tx:
+        from workbench.store.events import now
+        from workbench.store.schema import cases
+
+        tx.insert(cases, {"name": "R01", "created": now()})
     p.close()
-    db = tmp_path / "p" / ".workbench" / "project.sqlite"
-    with sqlite3.connect(db) as conn:  # pretend the file was made by an older version
-        conn.execute("UPDATE alembic_version SET version_num = 'old'")
-        conn.execute("DROP TABLE settings")
-    # a stand-in older revision: the chain must know it, so point the check at the backup logic directly
-    backup = migrate.backup_sqlite(db, tmp_path / "p" / ".workbench" / "backups", "old")
-    assert backup.exists()
-    with sqlite3.connect(backup) as conn:
-        assert conn.execute("SELECT version_num FROM alembic_version").fetchone() == ("old",)
+    # pretend a newer release ships revision 0002: opening the project must copy the file first
+    upgraded = []
+    monkeypatch.setattr(migrate, "head_revision", lambda: "0002")
+    monkeypatch.setattr(migrate.command, "upgrade", lambda cfg, rev: upgraded.append(rev))
+    again = Project.open(tmp_path / "p")
+    assert upgraded == ["head"]
+    backup = again.last_backup
+    assert backup is not None and backup.parent == tmp_path / "p" / ".workbench" / "backups"
+    assert "0001" in backup.name
+    with sqlite3.connect(backup) as conn:  # a complete, consistent copy of the database before the upgrade
+        assert conn.execute("SELECT version_num FROM alembic_version").fetchone() == ("0001",)
+        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        assert conn.execute("SELECT name FROM cases").fetchall() == [("R01",)]
 
 
 def test_upgrade_from_empty_file_backs_up_nothing_and_reaches_head(tmp_path):
