@@ -4,6 +4,8 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 DEMO   ?= build/demo
+# BERTopic without sentence-transformers/torch: its other dependencies are in pyproject.toml
+BERTOPIC := 0.17.4
 
 .PHONY: demo test bench clean system
 
@@ -11,6 +13,7 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e ".[test]"
+	$(PY) -m pip install -q --no-deps "bertopic==$(BERTOPIC)"
 	touch $(STAMP)
 
 demo: $(STAMP)

@@ -8,35 +8,62 @@ The public API, as a notebook uses it:
     cb = wb.Codebook(project, "anna")               # the framework: create, move, merge, split ...
     s = wb.CodingSession(project, "anna")           # code / uncode / undo / redo
     wb.segments(project, "act-company-visit")       # retrieval with context, as a DataFrame
+
+Names are imported on first use (PEP 562), so `import workbench` and `workbench --help` stay fast and
+heavy pieces (widgets, plotly, BERTopic) load only when asked for.
 """
 
 from __future__ import annotations
 
-from .codebook.report import write_report as write_codebook_report
-from .codebook.tree import Codebook
-from .coding import autocode
-from .coding.memos import add_memo, delete_memo, edit_memo
-from .coding.mirror import export_coding, import_coding
-from .coding.retrieval import segments
-from .coding.retrieval import to_html as segments_html
-from .coding.session import CodingSession
-from .corpus.batch import import_paths
-from .demo import activity_table, build_demo
-from .errors import ConflictError, NotFound, SourceError, ValidationError, WorkbenchError
-from .store.project import Project
+import importlib
+from typing import Any
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "Codebook", "CodingSession", "CodingView", "ConflictError", "NotFound", "Project", "SourceError",
-    "ValidationError", "WorkbenchError", "activity_table", "add_memo", "delete_memo", "edit_memo", "autocode", "build_demo", "export_coding",
-    "import_coding", "import_paths", "segments", "segments_html", "write_codebook_report",
-]
+# public name -> (module, attribute). One line per name; keep it sorted by module.
+_EXPORTS: dict[str, tuple[str, str]] = {
+    "Codebook": ("workbench.codebook.tree", "Codebook"),
+    "write_codebook_report": ("workbench.codebook.report", "write_report"),
+    "autocode": ("workbench.coding.autocode", ""),  # the module
+    "add_codings": ("workbench.coding.bulk", "add_codings"),
+    "add_memo": ("workbench.coding.memos", "add_memo"),
+    "delete_memo": ("workbench.coding.memos", "delete_memo"),
+    "edit_memo": ("workbench.coding.memos", "edit_memo"),
+    "export_coding": ("workbench.coding.mirror", "export_coding"),
+    "import_coding": ("workbench.coding.mirror", "import_coding"),
+    "segments": ("workbench.coding.retrieval", "segments"),
+    "segments_html": ("workbench.coding.retrieval", "to_html"),
+    "CodingSession": ("workbench.coding.session", "CodingSession"),
+    "import_paths": ("workbench.corpus.batch", "import_paths"),
+    "units": ("workbench.corpus.units", "units"),
+    "units_frame": ("workbench.corpus.units", "units_frame"),
+    "activity_table": ("workbench.demo", "activity_table"),
+    "build_demo": ("workbench.demo", "build_demo"),
+    "ConflictError": ("workbench.errors", "ConflictError"),
+    "NotFound": ("workbench.errors", "NotFound"),
+    "SourceError": ("workbench.errors", "SourceError"),
+    "StorageError": ("workbench.errors", "StorageError"),
+    "ValidationError": ("workbench.errors", "ValidationError"),
+    "WorkbenchError": ("workbench.errors", "WorkbenchError"),
+    "Project": ("workbench.store.project", "Project"),
+    "Run": ("workbench.store.runs", "Run"),
+    "CodingView": ("workbench.widgets.coding_view", "CodingView"),
+    # ---- features add their names below this line (one line each) ----
+}
+
+__all__ = sorted(_EXPORTS)
 
 
-def __getattr__(name: str):
-    if name == "CodingView":  # widgets pull in anywidget/ipywidgets: import only when asked
-        from .widgets.coding_view import CodingView
+def __getattr__(name: str) -> Any:
+    try:
+        module, attr = _EXPORTS[name]
+    except KeyError:
+        raise AttributeError(f"module 'workbench' has no attribute {name!r}") from None
+    mod = importlib.import_module(module)
+    value = getattr(mod, attr) if attr else mod
+    globals()[name] = value
+    return value
 
-        return CodingView
-    raise AttributeError(name)
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))

@@ -47,3 +47,9 @@ class ConflictError(WorkbenchError):
 
     exit_code = 6
 
+
+
+class StorageError(WorkbenchError):
+    """The database cannot be written: the disk is full, the folder is read-only, or it is busy too long."""
+
+    exit_code = 8

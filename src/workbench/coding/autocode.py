@@ -16,7 +16,6 @@ from ..codebook.tree import Codebook
 from ..errors import ValidationError
 from ..store.project import Project
 from ..store.schema import documents
-from .session import insert_coding
 from .spans import Span, containing, unit_spans
 
 PREVIEW_COLUMNS = ["document", "start", "end", "code", "quote", "matched"]
@@ -168,13 +167,7 @@ def apply(project: Project, preview: pd.DataFrame, coder: str, memo: str | None 
     missing = {"document", "start", "end", "code"} - set(preview.columns)
     if missing:
         raise ValidationError(f"preview lacks columns {sorted(missing)}")
-    added = 0
-    with project.transaction(coder, "coding.auto") as tx:
-        cache: dict[str, dict] = {}
-        before = len(tx.touched)
-        for row in preview.itertuples(index=False):
-            doc = cache.get(row.document) or cache.setdefault(row.document, project.document_row(row.document, tx.conn))
-            insert_coding(tx, doc, int(row.start), int(row.end), row.code, coder, memo)
-        added = sum(1 for table, _ in tx.touched[before:] if table == "codings")
-    return added
+    from .bulk import add_codings
 
+    return add_codings(project, preview, coder=coder, actor=coder, action="coding.auto", memo=memo,
+                       summary=f"auto-coding of {len(preview)} passages")

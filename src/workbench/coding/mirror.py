@@ -17,10 +17,10 @@ from sqlalchemy import select
 
 from ..codebook import io as cbio
 from ..codebook.tree import Codebook
-from ..errors import ValidationError
+from ..errors import NotFound, ValidationError
 from ..store.project import Project
 from ..store.schema import codings, documents
-from .session import insert_coding
+from .bulk import prepare, store
 
 CODEBOOK_FILE = "codebook.yaml"
 CODINGS_FILE = "codings.csv"
@@ -96,35 +96,28 @@ def import_coding(project: Project, folder: str | Path | None = None, codebook_f
     if not cd_path.exists():
         return MirrorReport(n_codes, 0, 0, pd.DataFrame(columns=[*COLUMNS, "line", "found"]))
     rows = read_codings(cd_path)
-    mismatches, added, unchanged = [], 0, 0
-    with project.transaction(actor, "coding.import") as tx:
-        docs: dict[str, dict] = {}
-        for row in rows:
-            where = f"{cd_path}:{row['line']}"
-            name = row["document"]
-            if name not in docs:
-                try:
-                    docs[name] = project.document_row(name, tx.conn)
-                except Exception as exc:
-                    raise ValidationError(f"unknown document {name!r}", where=where,
-                                          fix="import the document first") from exc
-            doc = docs[name]
-            if not 0 <= row["start"] < row["end"] <= len(doc["text"]):
-                raise ValidationError(f"invalid offsets [{row['start']}, {row['end']}) for {name!r} "
-                                      f"({len(doc['text'])} characters)", where=where)
-            found = doc["text"][row["start"]:row["end"]]
-            if found != row["quote"]:
-                mismatches.append({**{k: row[k] for k in COLUMNS}, "line": row["line"], "found": found})
-                continue
-            before = len(tx.touched)
+    mismatches, good = [], []
+    texts: dict[str, str] = {}
+    for row in rows:
+        where = f"{cd_path}:{row['line']}"
+        name = row["document"]
+        if name not in texts:
             try:
-                insert_coding(tx, doc, row["start"], row["end"], row["code"], row["coder"], row["memo"] or None)
-            except ValidationError as exc:
-                raise ValidationError(exc.message, where=where, fix=exc.fix) from exc
-            except Exception as exc:
-                raise ValidationError(str(exc), where=where) from exc
-            if any(t == "codings" for t, _ in tx.touched[before:]):
-                added += 1
-            else:
-                unchanged += 1
+                texts[name] = project.document_row(name)["text"]
+            except NotFound as exc:
+                raise ValidationError(f"unknown document {name!r}", where=where,
+                                      fix="import the document first") from exc
+        text = texts[name]
+        if not 0 <= row["start"] < row["end"] <= len(text):
+            raise ValidationError(f"invalid offsets [{row['start']}, {row['end']}) for {name!r} "
+                                  f"({len(text)} characters)", where=where)
+        found = text[row["start"]:row["end"]]
+        if found != row["quote"]:
+            mismatches.append({**{k: row[k] for k in COLUMNS}, "line": row["line"], "found": found})
+            continue
+        good.append(row)
+    prepared = prepare(project, good, coder=None, where=str(cd_path))
+    added = store(project, prepared, actor=actor, action="coding.import",
+                  summary=f"import of {len(prepared)} codings from {cd_path.name}")
+    unchanged = len(prepared) - added
     return MirrorReport(n_codes, added, unchanged, pd.DataFrame(mismatches, columns=[*COLUMNS, "line", "found"]))

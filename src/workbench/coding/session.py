@@ -5,8 +5,10 @@ Every call is one transaction and one event group in the coder's name, so undo i
 
 from __future__ import annotations
 
+import numbers
 import re
 import unicodedata
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import pandas as pd
@@ -22,31 +24,44 @@ from .spans import snap_to_words
 
 
 def ensure_coder(tx: Tx, coder: str) -> None:
+    """Kept for callers of the old API: every actor is registered by the transaction itself."""
     if not coder or not re.match(r"^[\w.\-@ ]{1,100}$", coder):
         raise ValidationError(f"invalid coder name {coder!r}", fix="use letters, digits, '-', '_', '.' or '@'")
     if tx.get(coders, {"id": coder}) is None:
-        tx.insert(coders, {"id": coder, "name": coder, "created": now()})
+        tx.conn.execute(coders.insert().values(id=coder, name=coder, created=now()))
 
 
-def check_span(text: str, start: int, end: int, where: str) -> None:
-    if not (isinstance(start, int) and isinstance(end, int)):
-        raise ValidationError(f"offsets must be integers, got {start!r}, {end!r}", where=where)
+def as_offset(value: Any, name: str, where: str) -> int:
+    """Any integral number (int, numpy.int64, 12.0) as an int; anything else is refused."""
+    if isinstance(value, bool):
+        raise ValidationError(f"{name} must be an integer, got {value!r}", where=where)
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, numbers.Real) and float(value).is_integer():
+        return int(value)
+    raise ValidationError(f"offsets must be integers, got {name}={value!r}", where=where)
+
+
+def check_span(text: str, start: Any, end: Any, where: str) -> tuple[int, int]:
+    start, end = as_offset(start, "start", where), as_offset(end, "end", where)
     if not 0 <= start < end <= len(text):
         raise ValidationError(f"invalid offsets [{start}, {end}) for a text of {len(text)} characters",
                               where=where, fix="offsets are code points, 0 <= start < end <= length")
+    return start, end
 
 
 def insert_coding(tx: Tx, doc: dict[str, Any], start: int, end: int, code: str, coder: str,
                   memo: str | None = None) -> int:
-    """Validated insert shared by the session, auto-coding and the mirror; returns the coding id."""
+    """Validated insert of one coding; returns the coding id (the existing one if already coded)."""
     where = f"document {doc['name']!r}"
-    check_span(doc["text"], start, end, where)
+    start, end = check_span(doc["text"], start, end, where)
     code_row = tx.get(codes, {"id": code})
     if code_row is None:
         raise NotFound(f"unknown code {code!r}", where=where, fix="create it in the codebook first")
     if not code_row["codable"]:
         raise ValidationError(f"code {code!r} is a folder and cannot be applied", where=where)
-    ensure_coder(tx, coder)
+    if coder != tx.actor:
+        ensure_coder(tx, coder)
     existing = tx.conn.execute(select(codings.c.id).where(
         codings.c.document_id == doc["id"], codings.c.start == start, codings.c.end == end,
         codings.c.code_id == code, codings.c.coder_id == coder)).scalar()
@@ -72,10 +87,24 @@ class CodingSession:
         """Apply `code` to [start, end); returns the coding id (the existing one if already coded)."""
         with self.project.transaction(self.coder, "coding.add") as tx:
             doc = self._doc(tx, document)
-            check_span(doc["text"], start, end, f"document {doc['name']!r}")
+            start, end = check_span(doc["text"], start, end, f"document {doc['name']!r}")
             if self.snap:
                 start, end = snap_to_words(doc["text"], start, end)
             return insert_coding(tx, doc, start, end, code, self.coder, memo)
+
+    def code_many(self, rows: Iterable[Mapping[str, Any]] | pd.DataFrame, *, action: str = "coding.add",
+                  memo: str | None = None, summary: str | None = None) -> int:
+        """Apply many codings as one undoable group; returns how many were new.
+
+        `rows`: dicts or a DataFrame with document, start, end, code (and optionally memo). Offsets are
+        taken as given (no snapping). Everything is checked before anything is written; the batch is
+        then committed in short chunks that share one event group, so other writers are never kept
+        waiting for long.
+        """
+        from .bulk import add_codings
+
+        return add_codings(self.project, rows, coder=self.coder, actor=self.coder, action=action,
+                           memo=memo, summary=summary)
 
     def _own(self, tx: Tx, coding_id: int) -> dict[str, Any]:
         row = tx.get(codings, {"id": coding_id})
@@ -115,24 +144,18 @@ class CodingSession:
             raise ValidationError(f"invalid colour {colour!r}")
         with self.project.transaction(self.coder, "coding.in-vivo") as tx:
             doc = self._doc(tx, document)
-            check_span(doc["text"], start, end, f"document {doc['name']!r}")
+            start, end = check_span(doc["text"], start, end, f"document {doc['name']!r}")
             if self.snap:
                 start, end = snap_to_words(doc["text"], start, end)
             label = " ".join(doc["text"][start:end].split())[:120]
             slug = re.sub(r"[^a-z0-9]+", "-", unicodedata.normalize("NFKD", label.lower())
                           .encode("ascii", "ignore").decode()).strip("-")[:60] or "code"
             code_id, n = f"iv-{slug}", 1
+            cb = Codebook(self.project, self.coder)
             while tx.get(codes, {"id": code_id}) is not None:
                 n += 1
                 code_id = f"iv-{slug}-{n}"
-            if parent is not None and tx.get(codes, {"id": parent}) is None:
-                raise NotFound(f"unknown parent code {parent!r}")
-            cb = Codebook(self.project, self.coder)
-            position = cb._next_position(tx, parent)
-            tx.insert(codes, {"id": code_id, "label": label, "gloss": None, "parent_id": parent, "position": position,
-                              "colour": colour, "definition": "In-vivo code", "use_when": None, "not_when": None,
-                              "example": None, "keywords": [], "patterns": [], "rq": [], "codable": True})
-            cb._check(tx)
+            cb.create(code_id, label, parent, colour=colour, definition="In-vivo code")  # joins this group
             return code_id, insert_coding(tx, doc, start, end, code_id, self.coder)
 
     def codings(self, document: str | None = None) -> pd.DataFrame:
@@ -143,4 +166,8 @@ class CodingSession:
 
     def redo(self) -> int:
         return self.project.redo(self.coder)
+
+    def undo_step(self, which: str = "undo") -> dict[str, Any]:
+        """Undo (or redo) and say what it was: {"group", "message", ...}."""
+        return self.project.undo_step(self.coder, which)
 

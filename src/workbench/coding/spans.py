@@ -7,12 +7,11 @@ from __future__ import annotations
 
 import re
 
+from ..corpus.units import paragraphs, sentences, trim  # noqa: F401 - re-exported
+
 Span = tuple[int, int]
 
 _WORD = re.compile(r"\w", re.UNICODE)
-# a sentence ends at . ! ? … followed by space/newline, or at a blank line; abbreviations are rare in speech
-_SENTENCE = re.compile(r"[^\s].*?(?:[.!?…]+[\"'”’)]*(?=\s)|\n\s*\n|$)", re.S)
-_PARAGRAPH = re.compile(r"[^\n](?:.|\n(?!\s*\n))*", re.M)
 
 
 def _is_word(ch: str) -> bool:
@@ -31,29 +30,6 @@ def snap_to_words(text: str, start: int, end: int) -> Span:
     while end < len(text) and end > 0 and _is_word(text[end]) and _is_word(text[end - 1]):
         end += 1
     return start, end
-
-
-def trim(text: str, start: int, end: int) -> Span:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end
-
-
-def sentences(text: str, start: int = 0, end: int | None = None) -> list[Span]:
-    end = len(text) if end is None else end
-    out = []
-    for m in _SENTENCE.finditer(text, start, end):
-        s, e = trim(text, m.start(), m.end())
-        if e > s:
-            out.append((s, e))
-    return out
-
-
-def paragraphs(text: str, start: int = 0, end: int | None = None) -> list[Span]:
-    end = len(text) if end is None else end
-    return [trim(text, m.start(), m.end()) for m in _PARAGRAPH.finditer(text, start, end)]
 
 
 def unit_spans(text: str, unit: str, speech: list[Span] | None = None) -> list[Span]:

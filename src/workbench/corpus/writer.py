@@ -13,39 +13,23 @@ the floor of merely inserting the same text.
 
 from __future__ import annotations
 
-import contextlib
 import sqlite3
-import time
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Table, func, insert, select
-from sqlalchemy.engine import Connection
-from sqlalchemy.exc import DBAPIError, IntegrityError, StatementError
+from sqlalchemy import Table
+from sqlalchemy.exc import IntegrityError
 
 from ..errors import SourceError, WorkbenchError
-from ..store.events import entity_key, now, primary_key, row_json
+from ..store.bulk import Unstorable, existing, log_file, open_store
+from ..store.events import now
 from ..store.project import Project
-from ..store.schema import attributes, cases, document_values, documents, events, turns
+from ..store.schema import attributes, cases, document_values, documents, turns
 from ..store.values import infer_type, parse_value
 from .document import ImportedDocument
 from .text import content_hash
 
-_MAX_GROUP = select(func.max(events.c.group_id))
-_INSERT = {t.name: insert(t) for t in (cases, documents, turns, attributes, document_values, events)}
 _TURN_KEYS = ("document_id", "seq", "speaker", "start", "end", "speech_start", "time_ms", "end_time_ms")
-_EVENT_KEYS = ("group_id", "at", "actor", "action", "entity", "entity_id", "before", "after", "undoable")
-# Group commit on SQLite: a transaction holds whole files and is committed after this long, this many
-# files or this much text, whichever comes first, so other writers wait at most about this long.
-_COMMIT_SECONDS = 0.5
-_COMMIT_FILES = 500
-_COMMIT_CHARS = 32 * 2**20
-# While a batch runs, SQLite checkpoints its write-ahead log every this many pages (64 MiB at 4 KiB pages)
-# rather than every 1,000: fewer pauses with an fsync each; both settings are restored afterwards.
-_BATCH_WAL_PAGES = 16384
-# ... and keeps up to 64 MiB of pages in memory (-N is KiB), so a group commit's pages are not spilled early.
-_BATCH_CACHE = -65536
-_ROWS_PER_INSERT = 100  # 800 parameters for a turn row's 8: under SQLite's oldest limit of 999
 
 
 def _full(table: Table, row: dict[str, Any], pk: int | None) -> dict[str, Any]:
@@ -68,190 +52,6 @@ class _FileFailed(Exception):
         self.done = done
 
 
-class _Unstorable(Exception):
-    """A value the database cannot take (e.g. front matter that is not JSON)."""
-
-
-# ---- two ways to the database: SQLite's own driver (fast path) and SQLAlchemy Core (any database) ---------
-class _CoreStore:
-    """Any database SQLAlchemy speaks: each file is its own transaction."""
-
-    def __init__(self, project: Project):
-        self.conn: Connection = project.engine.connect()
-        self._tx = None
-
-    def begin_file(self) -> None:
-        self._tx = self.conn.begin()
-
-    def end_file(self, ok: bool, size: int = 0) -> None:
-        tx, self._tx = self._tx, None
-        if ok:
-            tx.commit()
-        else:
-            tx.rollback()
-
-    def insert(self, table: Table, row: dict[str, Any]) -> int | None:
-        try:
-            result = self.conn.execute(_INSERT[table.name], row)
-        except StatementError as exc:
-            if isinstance(exc, DBAPIError):
-                raise
-            raise _Unstorable(f"{exc.orig.__class__.__name__}: {exc.orig}") from exc
-        return result.inserted_primary_key[0] if len(table.primary_key.columns) == 1 else None
-
-    def insert_many(self, table: Table, keys: tuple[str, ...], rows: list[tuple]) -> None:
-        self.conn.execute(_INSERT[table.name], [dict(zip(keys, r, strict=True)) for r in rows])
-
-    def max_group(self) -> int:
-        return self.conn.execute(_MAX_GROUP).scalar() or 0
-
-    def set_attribute_type(self, attribute_id: int, typ: str) -> None:
-        self.conn.execute(attributes.update().where(attributes.c.id == attribute_id).values(type=typ))
-
-    def select(self, query) -> list:
-        if self._tx is not None:
-            return self.conn.execute(query).all()
-        with self.conn.begin():
-            return self.conn.execute(query).all()
-
-    def close(self) -> None:
-        self.conn.close()
-
-
-class _SqliteStore:
-    """SQLite through its own driver: the statements SQLAlchemy compiles and the value conversions its
-    types define, without its per-statement machinery, and whole files grouped into one commit.
-
-    The connection comes from the project's pool (foreign keys on, WAL) and goes back as it came: with the
-    driver's transaction handling and the checkpoint interval restored.
-    """
-
-    def __init__(self, project: Project):
-        self.dialect = project.engine.dialect
-        self.raw = project.engine.raw_connection()
-        self.db: sqlite3.Connection = self.raw.driver_connection
-        self._isolation = self.db.isolation_level
-        self.db.isolation_level = None  # autocommit: BEGIN, SAVEPOINT and COMMIT are ours to say
-        self.cur = self.db.cursor()
-        self._wal_pages = self.cur.execute("PRAGMA wal_autocheckpoint").fetchone()[0]
-        self._cache = self.cur.execute("PRAGMA cache_size").fetchone()[0]
-        self.cur.execute(f"PRAGMA wal_autocheckpoint={_BATCH_WAL_PAGES}")
-        self.cur.execute(f"PRAGMA cache_size={_BATCH_CACHE}")
-        self._statements: dict[tuple[str, tuple[str, ...]], tuple[str, tuple | None, tuple]] = {}
-        self._multi: dict[tuple, str] = {}
-        self._max_group = str(_MAX_GROUP.compile(dialect=self.dialect))
-        self.in_tx = False
-        self._chunk_started = 0.0
-        self._chunk_files = 0
-        self._chunk_chars = 0
-
-    def _statement(self, table: Table, keys: tuple[str, ...]) -> tuple[str, tuple | None, tuple]:
-        """INSERT for these columns as SQLAlchemy compiles it: the SQL, the order of the values (None: as
-        given) and the value conversions its types define for SQLite, as (position, function) pairs."""
-        found = self._statements.get((table.name, keys))
-        if found is None:
-            compiled = insert(table).compile(dialect=self.dialect, column_keys=list(keys))
-            order = tuple(keys.index(k) for k in compiled.positiontup)
-            convert = tuple((at, fn) for at, k in enumerate(compiled.positiontup)
-                            if (fn := table.c[k].type.dialect_impl(self.dialect).bind_processor(self.dialect)))
-            found = self._statements[(table.name, keys)] = (
-                str(compiled), None if order == tuple(range(len(keys))) else order, convert)
-        return found
-
-    @staticmethod
-    def _params(order: tuple | None, convert: tuple, row: tuple) -> list:
-        values = list(row) if order is None else [row[i] for i in order]
-        try:
-            for at, fn in convert:
-                values[at] = fn(values[at])
-        except (TypeError, ValueError) as exc:  # e.g. a value json cannot serialise
-            raise _Unstorable(f"{exc.__class__.__name__}: {exc}") from exc
-        return values
-
-    def begin_file(self) -> None:
-        if not self.in_tx:
-            self.cur.execute("BEGIN")
-            self.in_tx = True
-            self._chunk_started = time.perf_counter()
-            self._chunk_files = self._chunk_chars = 0
-        self.cur.execute("SAVEPOINT wb_import_file")
-
-    def end_file(self, ok: bool, size: int = 0) -> None:
-        if not ok:
-            self.cur.execute("ROLLBACK TO wb_import_file")
-        self.cur.execute("RELEASE wb_import_file")
-        self._chunk_files += 1
-        self._chunk_chars += size
-        if (self._chunk_files >= _COMMIT_FILES or self._chunk_chars >= _COMMIT_CHARS
-                or time.perf_counter() - self._chunk_started >= _COMMIT_SECONDS):
-            self.commit()
-
-    def commit(self) -> None:
-        if self.in_tx:
-            self.cur.execute("COMMIT")
-            self.in_tx = False
-
-    def insert(self, table: Table, row: dict[str, Any]) -> int | None:
-        sql, order, convert = self._statement(table, tuple(row))
-        self.cur.execute(sql, self._params(order, convert, tuple(row.values())))
-        return self.cur.lastrowid if len(table.primary_key.columns) == 1 else None
-
-    def insert_many(self, table: Table, keys: tuple[str, ...], rows: list[tuple]) -> None:
-        sql, order, convert = self._statement(table, keys)
-        if order is not None or convert:
-            self.cur.executemany(sql, [self._params(order, convert, r) for r in rows])
-            return
-        # plain values in column order (turns): multi-row INSERTs of up to _ROWS_PER_INSERT rows, which
-        # SQLite runs a good deal faster than the same rows one by one
-        head, _, one = sql.partition(" VALUES ")
-        for at in range(0, len(rows), _ROWS_PER_INSERT):
-            chunk = rows[at:at + _ROWS_PER_INSERT]
-            key = (table.name, keys, len(chunk))
-            many = self._multi.get(key)
-            if many is None:
-                many = self._multi[key] = f"{head} VALUES {', '.join([one] * len(chunk))}"
-            self.cur.execute(many, [v for r in chunk for v in r])
-
-    def max_group(self) -> int:
-        return self.cur.execute(self._max_group).fetchone()[0] or 0
-
-    def set_attribute_type(self, attribute_id: int, typ: str) -> None:
-        compiled = attributes.update().where(attributes.c.id == attribute_id).values(type=typ).compile(
-            dialect=self.dialect)
-        self.cur.execute(str(compiled), tuple(compiled.params[k] for k in compiled.positiontup))
-
-    def select(self, query) -> list:
-        compiled = query.compile(dialect=self.dialect)
-        return self.cur.execute(str(compiled), tuple(compiled.params[k] for k in compiled.positiontup)).fetchall()
-
-    def close(self) -> None:
-        """Commit the files written so far, and give the connection back as it was."""
-        try:
-            self.commit()
-        except BaseException:
-            with contextlib.suppress(sqlite3.Error):
-                self.cur.execute("ROLLBACK")
-            self.in_tx = False
-            raise
-        finally:
-            try:
-                self.cur.execute(f"PRAGMA wal_autocheckpoint={int(self._wal_pages)}")
-                self.cur.execute(f"PRAGMA cache_size={int(self._cache)}")
-                self.cur.execute("PRAGMA wal_checkpoint(PASSIVE)")  # hand the log to the database file
-            except sqlite3.Error:
-                self.raw.invalidate()  # not fit to go back to the pool
-            finally:
-                self.cur.close()
-                self.db.isolation_level = self._isolation
-                self.raw.close()
-
-
-def _store(project: Project):
-    if project.engine.dialect.name == "sqlite" and project.engine.dialect.driver == "pysqlite":
-        return _SqliteStore(project)
-    return _CoreStore(project)
-
-
 class DocumentWriter:
     """Stores imported documents; each source file all or nothing, and one event group.
 
@@ -264,18 +64,16 @@ class DocumentWriter:
         self.project = project
         self.actor = actor
         self.action = action
-        self.store = _store(project)
+        self.store = open_store(project)
         self.last_error: WorkbenchError | None = None  # why the last failed file failed
         self._load()
 
     def _load(self) -> None:
-        rows = self.store.select(select(documents.c.name, documents.c.content_hash))
+        rows, case_ids, attrs = existing(self.store)
         self.hashes = {digest: name for name, digest in rows}
         self.names = {name for name, _ in rows}
-        self.cases = dict(self.store.select(select(cases.c.name, cases.c.id)))
-        self.attrs = {r[1]: {"id": r[0], "name": r[1], "scope": r[2], "type": r[3]} for r in self.store.select(
-            select(attributes.c.id, attributes.c.name, attributes.c.scope, attributes.c.type)
-            .where(attributes.c.scope == "document"))}
+        self.cases = case_ids
+        self.attrs = {r[1]: {"id": r[0], "name": r[1], "scope": r[2], "type": r[3]} for r in attrs}
 
     def close(self) -> None:
         self.store.close()
@@ -302,7 +100,7 @@ class DocumentWriter:
             why = ("failed", f"not imported: {culprit!r} from the same file failed, so nothing of it was written")
             results = ([why if status == "imported" else (status, msg) for status, msg in failed.done]
                        + [("failed", str(failed.error))] + [why] * (len(docs) - len(failed.done) - 1))
-        except _Unstorable as exc:
+        except Unstorable as exc:
             self.last_error = SourceError(f"cannot store it ({exc})", where=where)
             results = [("failed", str(self.last_error))] * len(docs)
         except (IntegrityError, sqlite3.IntegrityError) as exc:  # another process wrote a clashing row
@@ -370,11 +168,8 @@ class DocumentWriter:
             extra = f" ({len(doc.turns)} turns)" if doc.turns else ""
             results.append(("imported", f"{doc.kind}, {len(doc.text)} characters{extra}"))
         if log:
-            group = store.max_group() + 1
-            store.insert_many(events, _EVENT_KEYS, [
-                (group, stamp, self.actor, self.action, table.name, entity_key(primary_key(table, after)),
-                 row_json(table, before), row_json(table, after), False)
-                for table, before, after in log])
+            log_file(store, actor=self.actor, action=self.action, stamp=stamp, revision=self.project.revision,
+                     log=log, document_ids=[after["id"] for table, _, after in log if table is documents])
         return results
 
     def _attribute(self, name: str, value: str, new_attrs: dict[str, dict[str, Any]],

@@ -1,27 +1,39 @@
 """The append-only event log: every mutation is written as a row-level event inside its transaction.
 
-Each user action is one *group* (one transaction). Undo applies the inverse of a group's events in reverse
-order and logs an `undo` group that points at it; redo re-applies it. Because events carry whole rows
-(before and after), undo needs no per-operation code: a merge, a split or an auto-coding batch is undone
-like a single coding.
+Each user action is one *group*: a row in `groups` (actor, action, time, schema revision, documents
+touched) created inside the write transaction that makes the change, so concurrent writers never share a
+group. Every event points at its group and carries the row's logged columns before and after. Undo applies
+the inverse of a group's events in reverse order, inside a new `undo` group that points at the group it
+undoes; redo re-applies. Undo stacks are per actor and replayed from `groups`.
+
+Undo compares only the columns an event logged (a column added by a later migration is not a conflict),
+and refuses with a ConflictError naming who changed the row later, or what still refers to a row it would
+remove - never with a raw database error.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import and_, func, insert, select
+from sqlalchemy import and_, insert, or_, select, tuple_
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.schema import Table
 from sqlalchemy.types import Date, DateTime
 
 from ..errors import ConflictError, NotFound
-from .schema import TABLES, events
+from .schema import TABLES, events, groups
 
-# Large, immutable payloads are not copied into the log; the content hash identifies them.
+# Large, immutable payloads are not copied into the log while the row lives; the content hash identifies
+# them. A removed document's text *is* logged (in its delete event), so that the removal can be undone.
 _NOT_LOGGED = {"documents": {"text"}}
+# Registry rows that outlive the action that first needed them: undoing a coder's first coding keeps the coder.
+_NOT_UNDONE = {"coders"}
+PURGED = {"purged": True}  # what a purged row's images become
+_CHUNK = 500  # rows per IN (...) list: well under every backend's parameter limit
 
 
 def now() -> datetime:
@@ -30,24 +42,24 @@ def now() -> datetime:
     return t.replace(microsecond=t.microsecond // 1000 * 1000)
 
 
-def row_json(table: Table, row: dict[str, Any] | None) -> dict[str, Any] | None:
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime) and value.tzinfo is not None:  # PostgreSQL returns aware values
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+def row_json(table: Table, row: dict[str, Any] | None, *, with_text: bool = False) -> dict[str, Any] | None:
+    """A row as the log stores it: JSON-ready values, large immutable payloads left out."""
     if row is None:
         return None
-    skip = _NOT_LOGGED.get(table.name, set())
-    out = {}
-    for key, value in row.items():
-        if key in skip:
-            continue
-        if isinstance(value, datetime) and value.tzinfo is not None:  # PostgreSQL returns aware values
-            value = value.astimezone(UTC).replace(tzinfo=None)
-        if isinstance(value, datetime | date):
-            value = value.isoformat()
-        out[key] = value
-    return out
+    skip = () if with_text else _NOT_LOGGED.get(table.name, ())
+    return {k: _plain(v) for k, v in row.items() if k not in skip}
 
 
 def _from_json(table: Table, data: dict[str, Any]) -> dict[str, Any]:
-    out = dict(data)
+    out = {k: v for k, v in data.items() if k in table.c}
     for col in table.columns:
         value = out.get(col.name)
         if isinstance(value, str) and isinstance(col.type, DateTime):
@@ -69,34 +81,110 @@ def entity_key(pk: dict[str, Any]) -> str:
     return "|".join(str(v) for v in pk.values())
 
 
+def _documents_of(table: Table, row: dict[str, Any] | None) -> int | None:
+    if row is None:
+        return None
+    if table.name == "documents":
+        return row.get("id")
+    value = row.get("document_id")
+    return value if isinstance(value, int) else None
+
+
 @dataclass
 class Tx:
-    """A transaction that logs every row it touches. Obtain one from `Project.transaction()`."""
+    """A write transaction that logs every row it touches as one event group.
+
+    Obtain one from `Project.transaction()`. The group row is created with the first logged change, so a
+    transaction that changes nothing leaves nothing on anyone's undo stack.
+    """
 
     conn: Connection
     actor: str
     action: str
     undoable: bool = True
-    group_id: int = 0
+    revision: str | None = None
+    undoes: int | None = None
+    summary: str | None = None
+    meta: dict[str, Any] | None = None
+    group_id: int | None = None
     touched: list[tuple[str, str]] = field(default_factory=list)
+    documents: set[int] = field(default_factory=set)
 
-    def __post_init__(self) -> None:
-        self.group_id = (self.conn.execute(select(func.max(events.c.group_id))).scalar() or 0) + 1
+    # ---- the group ------------------------------------------------------------------------------
+    def group(self) -> int:
+        """This transaction's group id (created now if nothing was logged yet)."""
+        if self.group_id is None:
+            self.group_id = self.conn.execute(insert(groups).values(
+                actor=self.actor, action=self.action, at=now(), revision=self.revision,
+                undoable=self.undoable, undoes=self.undoes, documents=None, summary=self.summary,
+                meta=self.meta)).inserted_primary_key[0]
+        return self.group_id
 
-    def _log(self, table: Table, entity_id: str, before, after) -> None:
+    def describe(self, summary: str) -> None:
+        """A human-readable line for this action ("merge of chal-x into chal-y"), shown by undo."""
+        self.summary = summary
+        if self.group_id is not None:
+            self.conn.execute(groups.update().where(groups.c.id == self.group_id).values(summary=summary))
+
+    def finish(self) -> None:
+        """Record which documents the group touched (called before commit)."""
+        if self.group_id is not None and self.documents:
+            self.conn.execute(groups.update().where(groups.c.id == self.group_id)
+                              .values(documents=sorted(self.documents)))
+
+    # ---- logging -------------------------------------------------------------------------------
+    def log(self, table: Table, entity_id: str, before: dict | None, after: dict | None,
+            *, with_text: bool = False) -> None:
         self.conn.execute(insert(events).values(
-            group_id=self.group_id, at=now(), actor=self.actor, action=self.action, entity=table.name,
-            entity_id=entity_id, before=row_json(table, before), after=row_json(table, after),
-            undoable=self.undoable))
-        self.touched.append((table.name, entity_id))
+            group_id=self.group(), entity=table.name, entity_id=entity_id,
+            before=row_json(table, before, with_text=with_text), after=row_json(table, after)))
+        self._note(table, entity_id, before, after)
 
+    def log_many(self, table: Table, changes: Sequence[tuple[dict | None, dict | None]],
+                 *, with_text: bool = False) -> None:
+        """Log many (before, after) row images in one statement."""
+        if not changes:
+            return
+        gid = self.group()
+        rows = []
+        for before, after in changes:
+            key = entity_key(primary_key(table, after if after is not None else before))
+            rows.append({"group_id": gid, "entity": table.name, "entity_id": key,
+                         "before": row_json(table, before, with_text=with_text), "after": row_json(table, after)})
+            self._note(table, key, before, after)
+        self.conn.execute(insert(events), rows)
+
+    def _note(self, table: Table, key: str, before: dict | None, after: dict | None) -> None:
+        self.touched.append((table.name, key))
+        for row in (before, after):
+            doc = _documents_of(table, row)
+            if doc is not None:
+                self.documents.add(doc)
+
+    # ---- row operations ------------------------------------------------------------------------
     def insert(self, table: Table, row: dict[str, Any]) -> dict[str, Any]:
         result = self.conn.execute(insert(table).values(**row))
         full = dict(row)
         for col, value in zip(table.primary_key.columns, result.inserted_primary_key, strict=True):
             full[col.name] = value
         full = {c.name: full.get(c.name) for c in table.columns}
-        self._log(table, entity_key(primary_key(table, full)), None, full)
+        self.log(table, entity_key(primary_key(table, full)), None, full)
+        return full
+
+    def insert_many(self, table: Table, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Insert rows with batched statements and log them in one go; returns the full rows."""
+        if not rows:
+            return []
+        cols = [c.name for c in table.columns]
+        pk = table.primary_key.columns
+        if len(pk) == 1 and pk[0].autoincrement and pk[0].name not in rows[0]:
+            result = self.conn.execute(insert(table).returning(pk[0], sort_by_parameter_order=True), rows)
+            ids = [r[0] for r in result]
+            full = [{**{c: row.get(c) for c in cols}, pk[0].name: i} for row, i in zip(rows, ids, strict=True)]
+        else:
+            self.conn.execute(insert(table), rows)
+            full = [{c: row.get(c) for c in cols} for row in rows]
+        self.log_many(table, [(None, f) for f in full])
         return full
 
     def get(self, table: Table, pk: dict[str, Any]) -> dict[str, Any] | None:
@@ -111,43 +199,39 @@ class Tx:
         if after == before:
             return before
         self.conn.execute(table.update().where(_where(table, pk)).values(**values))
-        self._log(table, entity_key(pk), before, after)
+        self.log(table, entity_key(pk), before, after)
         return after
 
-    def delete(self, table: Table, pk: dict[str, Any]) -> dict[str, Any]:
+    def delete(self, table: Table, pk: dict[str, Any], *, with_text: bool = False) -> dict[str, Any]:
         before = self.get(table, pk)
         if before is None:
             raise NotFound(f"no {table.name} row {entity_key(pk)}")
         self.conn.execute(table.delete().where(_where(table, pk)))
-        self._log(table, entity_key(pk), before, None)
+        self.log(table, entity_key(pk), before, None, with_text=with_text)
         return before
 
+    def delete_where(self, table: Table, *criteria, with_text: bool = False) -> list[dict[str, Any]]:
+        """Delete every row matching `criteria`, logged; returns the removed rows."""
+        rows = [dict(r) for r in self.conn.execute(select(table).where(*criteria)).mappings()]
+        if rows:
+            self.conn.execute(table.delete().where(*criteria))
+            self.log_many(table, [(r, None) for r in rows], with_text=with_text)
+        return rows
 
-def _group_rows(conn: Connection, group_id: int) -> list[dict[str, Any]]:
-    rows = conn.execute(select(events).where(events.c.group_id == group_id).order_by(events.c.id)).mappings()
-    return [dict(r) for r in rows]
 
-
+# ---- undo stacks ------------------------------------------------------------------------------------
 def stacks(conn: Connection, actor: str) -> tuple[list[int], list[int]]:
     """Replay `actor`'s groups into (undo stack, redo stack) of group ids."""
-    rows = conn.execute(
-        select(events.c.group_id, events.c.action, events.c.after, events.c.undoable)
-        .where(events.c.actor == actor).order_by(events.c.group_id, events.c.id)
-    ).all()
+    rows = conn.execute(select(groups.c.id, groups.c.action, groups.c.undoes, groups.c.undoable)
+                        .where(groups.c.actor == actor).order_by(groups.c.id)).all()
     undo: list[int] = []
     redo: list[int] = []
-    seen: set[int] = set()
-    for group_id, action, after, undoable in rows:
-        if group_id in seen:
-            continue
-        seen.add(group_id)
-        if action == "undo":
-            target = after["group"]
+    for group_id, action, target, undoable in rows:
+        if action == "undo" and target is not None:
             if target in undo:
                 undo.remove(target)
             redo.append(target)
-        elif action == "redo":
-            target = after["group"]
+        elif action == "redo" and target is not None:
             if target in redo:
                 redo.remove(target)
             undo.append(target)
@@ -157,39 +241,185 @@ def stacks(conn: Connection, actor: str) -> tuple[list[int], list[int]]:
     return undo, redo
 
 
-def _apply(tx: Tx, table: Table, expect: dict | None, target: dict | None) -> None:
-    """Move one row from `expect` to `target`, refusing if someone changed it in between."""
-    ref = expect if expect is not None else target
-    pk = primary_key(table, ref)
-    current = tx.get(table, pk)
-    current_json = row_json(table, current)
-    if current_json != (expect if expect is None else row_json(table, _from_json(table, expect))):
-        raise ConflictError(
-            f"{table.name} {entity_key(pk)} was changed after this action",
-            fix="undo the later change first, or make the correction by hand")
-    if target is None:
-        tx.conn.execute(table.delete().where(_where(table, pk)))
-    elif expect is None:
-        tx.conn.execute(insert(table).values(**_from_json(table, target)))
-    else:
-        values = _from_json(table, target)
-        tx.conn.execute(table.update().where(_where(table, pk)).values(**values))
+def group_info(conn: Connection, group_id: int) -> dict[str, Any] | None:
+    row = conn.execute(select(groups).where(groups.c.id == group_id)).mappings().first()
+    return dict(row) if row else None
 
 
-def replay(tx: Tx, group_id: int, inverse: bool) -> None:
-    """Undo (inverse=True) or redo a group inside `tx`, and log the marker event."""
-    rows = _group_rows(tx.conn, group_id)
-    if not rows:
-        raise NotFound(f"no event group {group_id}")
-    seq = reversed(rows) if inverse else rows
-    for ev in seq:
-        table = TABLES[ev["entity"]]
-        before, after = ev["before"], ev["after"]
-        if inverse:
-            _apply(tx, table, after, before)
+def describe_group(info: dict[str, Any], rows: int | None = None) -> str:
+    """`merge of chal-x into chal-y by anna, 3 rows` - what undo and redo print."""
+    what = info.get("summary") or info["action"]
+    extra = f", {rows} row{'s' if rows != 1 else ''}" if rows is not None else ""
+    return f"{what} by {info['actor']} (#{info['id']}){extra}"
+
+
+def _group_rows(conn: Connection, group_id: int) -> list[dict[str, Any]]:
+    rows = conn.execute(select(events).where(events.c.group_id == group_id).order_by(events.c.id)).mappings()
+    return [dict(r) for r in rows]
+
+
+def _later_change(conn: Connection, table: Table, key: str, after_group: int) -> str:
+    """Who changed this row after `after_group` ("bob (coding.memo, #42)"), for the refusal message."""
+    row = conn.execute(
+        select(groups.c.actor, groups.c.action, groups.c.id).select_from(events.join(groups))
+        .where(events.c.entity == table.name, events.c.entity_id == key, events.c.group_id > after_group)
+        .order_by(events.c.id.desc()).limit(1)).first()
+    return f"{row[0]} ({row[1]}, #{row[2]})" if row else "a change outside the event log"
+
+
+def _same(current: dict[str, Any] | None, image: dict[str, Any] | None, table: Table) -> bool:
+    """Does the live row match a logged image, on the columns the image logged?"""
+    if image is None or current is None:
+        return image is None and current is None
+    live = row_json(table, current, with_text=True)
+    return all(live.get(k) == v for k, v in image.items() if k in live)
+
+
+def _current(conn: Connection, table: Table, keys: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The live rows for these primary keys, by entity key, fetched in chunks."""
+    pk = list(table.primary_key.columns)
+    out: dict[str, dict[str, Any]] = {}
+    for at in range(0, len(keys), _CHUNK):
+        chunk = keys[at:at + _CHUNK]
+        if len(pk) == 1:
+            cond = pk[0].in_([k[pk[0].name] for k in chunk])
         else:
-            _apply(tx, table, before, after)
-    tx.conn.execute(insert(events).values(
-        group_id=tx.group_id, at=now(), actor=tx.actor, action=tx.action, entity="group",
-        entity_id=str(group_id), before=None, after={"group": group_id, "of": rows[0]["action"]},
-        undoable=False))
+            cond = tuple_(*pk).in_([tuple(k[c.name] for c in pk) for k in chunk])
+        for r in conn.execute(select(table).where(cond)).mappings():
+            row = dict(r)
+            out[entity_key(primary_key(table, row))] = row
+    return out
+
+
+def _blocker(conn: Connection, table: Table, row: dict[str, Any], removing: bool) -> str:
+    """What keeps a row from being removed (rows that refer to it) or restored (a row it refers to)."""
+    if removing:
+        for other in TABLES.values():
+            for fk in other.foreign_keys:
+                if fk.column.table is table:
+                    value = row.get(fk.column.name)
+                    found = conn.execute(select(other).where(fk.parent == value).limit(1)).mappings().first()
+                    if found is not None:
+                        who = f" of {found['coder_id']}" if "coder_id" in found else ""
+                        return (f"{table.name} {entity_key(primary_key(table, row))} is still used by "
+                                f"{other.name}{who} ({entity_key(primary_key(other, dict(found)))})")
+        return f"{table.name} {entity_key(primary_key(table, row))} is still referred to"
+    for fk in table.foreign_keys:
+        value = row.get(fk.parent.name)
+        if value is None:
+            continue
+        target = fk.column.table
+        if conn.execute(select(fk.column).where(fk.column == value).limit(1)).first() is None:
+            return f"{table.name} {entity_key(primary_key(table, row))} needs {target.name} {value!r}, which is gone"
+    return f"{table.name} {entity_key(primary_key(table, row))} clashes with a row that exists now"
+
+
+def replay(tx: Tx, group_id: int, inverse: bool) -> int:
+    """Undo (inverse=True) or redo a group inside `tx`; returns the number of rows changed.
+
+    Runs of consecutive events on one table are checked and applied together (one query per chunk), so
+    undoing an auto-coding batch of 100,000 codings costs a few statements per thousand rows.
+    """
+    info = group_info(tx.conn, group_id)
+    if info is None:
+        raise NotFound(f"no event group {group_id}")
+    rows = [r for r in _group_rows(tx.conn, group_id) if r["entity"] not in _NOT_UNDONE]
+    if any(r["after"] == PURGED for r in rows):
+        raise ConflictError(f"cannot {'undo' if inverse else 'redo'} {describe_group(info)}: "
+                            "it touched a document that was purged")
+    seq = list(reversed(rows)) if inverse else rows
+    what = describe_group(info)
+    runs: list[tuple[str, list[dict[str, Any]]]] = []
+    for ev in seq:
+        if runs and runs[-1][0] == ev["entity"]:
+            runs[-1][1].append(ev)
+        else:
+            runs.append((ev["entity"], [ev]))
+    changed = 0
+    for entity, evs in runs:
+        table = TABLES[entity]
+        moves = [((ev["after"], ev["before"]) if inverse else (ev["before"], ev["after"])) for ev in evs]
+        keys = [primary_key(table, _from_json(table, e if e is not None else t)) for e, t in moves]
+        live = _current(tx.conn, table, keys)
+        for (expect, _), pk in zip(moves, keys, strict=True):
+            key = entity_key(pk)
+            current = live.get(key)
+            if not _same(current, expect, table):
+                raise ConflictError(
+                    f"cannot {'undo' if inverse else 'redo'} {what}: {table.name} {key} was changed later "
+                    f"by {_later_change(tx.conn, table, key, group_id)}",
+                    fix="undo the later change first, or make the correction by hand")
+        changed += _apply_run(tx, table, moves, keys, inverse, what)
+    return changed
+
+
+def _apply_run(tx: Tx, table: Table, moves: list, keys: list[dict[str, Any]], inverse: bool, what: str) -> int:
+    deletes = [(pk, e) for (e, t), pk in zip(moves, keys, strict=True) if t is None]
+    inserts = [t for e, t in moves if e is None and t is not None]
+    updates = [(pk, e, t) for (e, t), pk in zip(moves, keys, strict=True) if e is not None and t is not None]
+    try:
+        with tx.conn.begin_nested():
+            if deletes:
+                befores = _current(tx.conn, table, [pk for pk, _ in deletes])
+                _delete_keys(tx.conn, table, [pk for pk, _ in deletes])
+                tx.log_many(table, [(befores[entity_key(pk)], None) for pk, _ in deletes], with_text=True)
+            if inserts:
+                values = [_from_json(table, t) for t in inserts]
+                if table.name == "documents":
+                    missing = [v for v in values if v.get("text") is None]
+                    if missing:
+                        raise ConflictError(f"cannot {'undo' if inverse else 'redo'} {what}: the text of "
+                                            f"document {missing[0].get('name')!r} was purged")
+                tx.conn.execute(insert(table), values)
+                full = _current(tx.conn, table, [primary_key(table, v) for v in values])
+                tx.log_many(table, [(None, full[entity_key(primary_key(table, v))]) for v in values])
+            for pk, _expect, target in updates:
+                values = {k: v for k, v in _from_json(table, target).items() if k not in pk}
+                before = tx.get(table, pk)
+                tx.conn.execute(table.update().where(_where(table, pk)).values(**values))
+                tx.log(table, entity_key(pk), before, {**before, **values})
+    except IntegrityError:
+        for pk, _ in deletes:
+            row = tx.get(table, pk)
+            if row is not None and _refers(tx.conn, table, row):
+                raise ConflictError(f"cannot {'undo' if inverse else 'redo'} {what}: "
+                                    f"{_blocker(tx.conn, table, row, True)}",
+                                    fix="remove or move what uses it first") from None
+        for t in inserts:
+            row = _from_json(table, t)
+            raise ConflictError(f"cannot {'undo' if inverse else 'redo'} {what}: "
+                                f"{_blocker(tx.conn, table, row, False)}",
+                                fix="restore what it needs first, or make the correction by hand") from None
+        raise ConflictError(f"cannot {'undo' if inverse else 'redo'} {what}: it would break a reference") from None
+    return len(deletes) + len(inserts) + len(updates)
+
+
+def _refers(conn: Connection, table: Table, row: dict[str, Any]) -> bool:
+    for other in TABLES.values():
+        for fk in other.foreign_keys:
+            if fk.column.table is table and conn.execute(
+                    select(fk.parent).where(fk.parent == row.get(fk.column.name)).limit(1)).first():
+                return True
+    return False
+
+
+def _delete_keys(conn: Connection, table: Table, keys: list[dict[str, Any]]) -> None:
+    pk = list(table.primary_key.columns)
+    for at in range(0, len(keys), _CHUNK):
+        chunk = keys[at:at + _CHUNK]
+        if len(pk) == 1:
+            conn.execute(table.delete().where(pk[0].in_([k[pk[0].name] for k in chunk])))
+        else:
+            conn.execute(table.delete().where(or_(*(_where(table, k) for k in chunk))))
+
+
+def scrub(conn: Connection, table: Table, keys: Iterable[str]) -> int:
+    """Blank the logged images of these rows (purge for withdrawn consent); returns events changed."""
+    keys = list(keys)
+    n = 0
+    for at in range(0, len(keys), _CHUNK):
+        chunk = keys[at:at + _CHUNK]
+        result = conn.execute(events.update().where(events.c.entity == table.name, events.c.entity_id.in_(chunk))
+                              .values(before=None, after=PURGED))
+        n += result.rowcount or 0
+    return n

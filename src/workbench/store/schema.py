@@ -160,24 +160,73 @@ memos = Table(
     Column("title", String(300), nullable=True),
     Column("text", Text, nullable=False),
     Column("created", DateTime(timezone=True), nullable=False),
-    CheckConstraint("target_type in ('project', 'document', 'case', 'code', 'coding')", name="target"),
+    # a coding's memo is its `memo` column: one memo concept per target, checked by coding/memos.py
+    CheckConstraint("target_type in ('project', 'document', 'case', 'code')", name="target"),
 )
 
-# Append-only: rows are never updated or deleted. A group is one user action (one transaction).
+# One user action (one transaction, or one logical batch committed in chunks): who, what, when, under which
+# schema revision, and which documents it touched. Created inside the write transaction, so concurrent
+# writers never share a group; undo/redo markers point at the group they undo or redo.
+groups = Table(
+    "groups", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("actor", String(100), nullable=False),
+    Column("action", String(50), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("revision", String(32), nullable=True),
+    Column("undoable", Boolean, nullable=False),
+    Column("undoes", Integer, ForeignKey("groups.id", ondelete="CASCADE"), nullable=True),  # undo/redo marker
+    Column("documents", JSON, nullable=True),  # ids of the documents the group touched
+    Column("summary", Text, nullable=True),  # e.g. "merge of chal-x into chal-y"
+    Column("meta", JSON, nullable=True),  # e.g. the run a suggestion decision came from
+)
+Index("ix_groups_actor", groups.c.actor, groups.c.id)
+
+# Append-only: rows are never updated or deleted (except by a purge for withdrawn consent, which blanks
+# the purged rows' images). Each event is one row inserted, updated or deleted, with the columns it had
+# before and after.
 events = Table(
     "events", metadata,
     Column("id", Integer, primary_key=True),
-    Column("group_id", Integer, nullable=False),
-    Column("at", DateTime(timezone=True), nullable=False),
-    Column("actor", String(100), nullable=False),
-    Column("action", String(50), nullable=False),
+    Column("group_id", Integer, ForeignKey("groups.id", ondelete="CASCADE"), nullable=False),
     Column("entity", String(30), nullable=False),
     Column("entity_id", String(300), nullable=True),
     Column("before", JSON, nullable=True),
     Column("after", JSON, nullable=True),
-    Column("undoable", Boolean, nullable=False),
 )
 Index("ix_events_group", events.c.group_id)
-Index("ix_events_actor", events.c.actor, events.c.group_id)
+Index("ix_events_entity", events.c.entity, events.c.entity_id)
+
+# Which coder is to code which documents: agreement tells "coded nothing here" from "never looked at it".
+assignments = Table(
+    "assignments", metadata,
+    Column("coder_id", String(100), ForeignKey("coders.id", ondelete="RESTRICT"), primary_key=True),
+    Column("document_id", Integer, ForeignKey("documents.id", ondelete="RESTRICT"), primary_key=True),
+    Column("assigned", DateTime(timezone=True), nullable=False),
+    Column("done", Boolean, nullable=False),  # the coder marked the document done (blind coding ends)
+)
+
+# Derived results (agreement, matrices, networks, topic runs): recomputable, so saved with their parameters,
+# package versions and the last event they saw - not logged as events.
+runs = Table(
+    "runs", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("kind", String(50), nullable=False),
+    Column("params", JSON, nullable=False),
+    Column("versions", JSON, nullable=False),
+    Column("as_of_event", Integer, nullable=False),
+    Column("created", DateTime(timezone=True), nullable=False),
+    Column("actor", String(100), nullable=True),
+    Column("path", Text, nullable=True),  # a folder under .workbench/runs/ for files (e.g. a topic model)
+    Column("summary", JSON, nullable=True),
+)
+Index("ix_runs_kind", runs.c.kind, runs.c.id)
+
+run_tables = Table(
+    "run_tables", metadata,
+    Column("run_id", Integer, ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True),
+    Column("name", String(100), primary_key=True),
+    Column("data", Text, nullable=False),  # pandas' JSON table format: the DataFrame with its dtypes
+)
 
 TABLES = {t.name: t for t in metadata.sorted_tables}

@@ -1,0 +1,1 @@
+"""Exchange with other tools: REFI-QDA (.qdpx/.qdc) and graph formats."""

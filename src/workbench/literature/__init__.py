@@ -1,0 +1,1 @@
+"""The literature phase: merging search exports, screening, PRISMA flow and inventory."""

@@ -1,0 +1,1 @@
+"""Publishing findings: pseudonymisation, snapshots, the Voila app and the static HTML report."""
