@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import ast
+import itertools
 import sys
 from pathlib import Path
 
 import pytest
 
+from workbench.codebook.io import load as load_codebook
+from workbench.codebook.tree import Codebook
 from workbench.coding.session import CodingSession
+from workbench.corpus.units import units
 from workbench.errors import ConflictError, NotFound, ValidationError
 from workbench.widgets import CodingView, coding_view
-from workbench.widgets.coding_view import RECENT
+from workbench.widgets.coding_view import MIN_DELTA_E, RECENT, code_id_for, delta_e, distinct_colours
 
 if str(Path(__file__).parent) not in sys.path:  # tests/ui/ helpers, whatever pytest's import mode
     sys.path.insert(0, str(Path(__file__).parent))
@@ -173,12 +178,14 @@ def test_undo_redo_are_per_coder(project, view):
     coding = msg(view, "code", start=start, end=end, code="funding")["coding"]
     CodingSession(project, "coder-b").code(INTERVIEW, *span(text, "shorter reports"), "trust")
     reply = msg(view, "undo")
-    assert reply["ok"] and mine(project) == [] and "undone: coding.add" in view.status
+    # the status line says what was undone and on whose behalf (the event group's own description)
+    assert reply["ok"] and mine(project) == [] and view.status.startswith("undid: coding.add by coder-a (#")
+    assert view.status.endswith(", 1 row") and reply["actor"] == "coder-a" and reply["undone"] == "coding.add"
     assert all(c["id"] != coding for c in view.codings)
     assert len(project.codings(coder="coder-b")) == len(CODER_B) + 1  # coder-b's later coding is untouched
     assert any(text[c["start"]:c["end"]] == "shorter reports" for c in view.codings)  # and now shown (re-read)
     msg(view, "redo")
-    assert [r["quote"] for r in mine(project)] == ["small grant"] and "redone" in view.status
+    assert [r["quote"] for r in mine(project)] == ["small grant"] and view.status.startswith("redid: coding.add by coder-a")
     msg(view, "redo")
     assert "nothing to redo" in view.error
 
@@ -253,3 +260,163 @@ def test_code_tree_sent_to_the_browser_is_valid_json(view):
     top = [c for c in view.codes if c["depth"] == 0]
     assert top and all(c["parent"] is None for c in top)  # not NaN: the browser's JSON.parse would fail
     json.loads(json.dumps(view.codes, allow_nan=False))
+
+
+def test_widget_asks_the_store_api_instead_of_writing_sql():
+    tree = ast.parse(Path(coding_view.__file__).read_text(encoding="utf-8"))
+    imported = {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+    imported |= {f"{'.' * n.level}{n.module or ''}" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+    assert not {m for m in imported if "sqlalchemy" in m or m.endswith("schema") or m.endswith("events")}, imported
+
+
+def test_undo_of_a_codebook_change_names_the_action_and_the_actor(project, view):
+    msg(view, "create_code", label="Workload", parent=None)
+    assert "workload" in {c["id"] for c in view.codes}
+    reply = msg(view, "undo")
+    assert reply["ok"] and reply["undone"] == "code.create" and reply["actor"] == "coder-a"
+    assert view.status.startswith("undid: code.create by coder-a (#") and "workload" not in {c["id"] for c in view.codes}
+    assert "workload" not in set(project.codes()["id"])
+    msg(view, "undo")  # coder-a has nothing left; the researcher's codebook load is not coder-a's to undo
+    assert "nothing to undo for coder-a" in view.error and len(project.codes()) == 6
+
+
+def test_coder_filter_lists_coders_not_every_actor(project, view):
+    assert "researcher" in set(project.coders()["id"])  # the codebook was loaded as the researcher
+    assert view.coders == ["coder-a", "coder-b"]
+
+
+def test_colours_within_a_theme_are_told_apart():
+    book = load_codebook(Path(__file__).resolve().parent.parent / "coding" / "framework.yaml")
+    codes = [{"id": c.id, "parent": c.parent, "colour": c.colour} for c in book.codes]
+    by_id = {c["id"]: c for c in codes}
+
+    def theme(c):
+        while c["parent"]:
+            c = by_id[c["parent"]]
+        return c["id"]
+
+    pairs = [(a, b) for a, b in itertools.combinations(codes, 2) if theme(a) == theme(b)]
+    assert min(delta_e(a["colour"], b["colour"]) for a, b in pairs) < 3  # the demo's shades: indistinguishable
+    shown = distinct_colours(codes)
+    assert set(shown) == set(by_id)
+    assert min(delta_e(shown[a["id"]], shown[b["id"]]) for a, b in pairs) >= MIN_DELTA_E
+    # each theme keeps its look: a shown colour stays near its codebook colour
+    assert max(delta_e(shown[c["id"]], c["colour"]) for c in codes) < 75
+    assert shown[codes[0]["id"]] == codes[0]["colour"].lower()  # the first of a theme is never changed
+    # distinct colours are left alone, and two themes may share a colour
+    few = [{"id": "a", "parent": None, "colour": "#4e79a7"}, {"id": "a1", "parent": "a", "colour": "#e15759"},
+           {"id": "b", "parent": None, "colour": "#4E79A7"}, {"id": "b1", "parent": "b", "colour": "#4e79a8"}]
+    out = distinct_colours(few)
+    assert out["a"] == out["a1"] == out["b"] or (out["a"], out["a1"], out["b"]) == ("#4e79a7", "#e15759", "#4e79a7")
+    assert out["b1"] != "#4e79a8" and delta_e(out["b1"], out["b"]) >= MIN_DELTA_E
+
+
+def test_view_shows_distinct_colours_but_stores_the_codebooks(project):
+    Codebook(project, "researcher").create("trust-deep", "Deep trust", "trust", colour="#f28e2c")  # ~ Trust
+    view = CodingView(project, "coder-a")
+    shown = {c["id"]: c for c in view.codes}
+    assert shown["trust"]["colour"] == "#f28e2b" and shown["trust-deep"]["codebook_colour"] == "#f28e2c"
+    assert delta_e(shown["trust-deep"]["colour"], shown["trust"]["colour"]) >= MIN_DELTA_E
+    assert project.codes().set_index("id").loc["trust-deep", "colour"] == "#f28e2c"
+    start, end = span(project.text(INTERVIEW), "in person")
+    cid = view.apply(start, end, "trust-deep")
+    assert next(c for c in view.codings if c["id"] == cid)["colour"] == shown["trust-deep"]["colour"]
+
+
+def test_chunks_are_the_projects_turn_and_paragraph_units(project, view):
+    turns = units(project, "turn", [INTERVIEW], exclude_speakers=())
+    assert [(c["start"], c["end"], c["speaker"], c["seq"]) for c in view.chunks] == [
+        (u.start, u.end, u.speaker, u.turn) for u in turns]
+    view.show(NOTES)
+    paras = units(project, "paragraph", [NOTES])
+    assert [(c["start"], c["end"]) for c in view.chunks] == [(u.start, u.end) for u in paras] and len(paras) == 2
+    assert [c["i"] for c in view.chunks] == [0, 1] and all(c["time"] == "" for c in view.chunks)
+
+
+def test_create_code_from_the_view(project, view):
+    reply = msg(view, "create_code", label="  Relief  about money ", parent="feelings")
+    assert reply["ok"] and reply["code"] == "relief-about-money" and view.error == ""
+    row = next(c for c in view.codes if c["id"] == "relief-about-money")
+    assert (row["label"], row["parent"], row["depth"], row["codable"]) == ("Relief about money", "feelings", 1, True)
+    assert row["codebook_colour"] == "#9c9c9c"  # the parent's colour; the view keeps siblings apart
+    assert view.status == "created code Relief about money under Feelings"
+    stored = project.codes().set_index("id").loc["relief-about-money"]
+    assert (stored["label"], stored["parent_id"]) == ("Relief about money", "feelings")
+    start, end = span(project.text(INTERVIEW), "small grant")
+    assert msg(view, "code", start=start, end=end, code="relief-about-money")["ok"]
+    again = msg(view, "create_code", label="Relief about money")  # same label elsewhere (top level): fine
+    assert again["code"] == "relief-about-money-2"
+    assert view.create_code("Pressure", colour="#123456") == "pressure"
+    before = project.codes()
+    for payload, error in [({"label": "   "}, "needs a label"), ({"label": "x", "parent": "ghost"}, "no code 'ghost'"),
+                           ({"label": "relief ABOUT money", "parent": "feelings"}, "exists already"),
+                           ({"label": "x", "colour": "red"}, "invalid colour"), ({"label": 5}, "needs a label"),
+                           ({"label": "y" * 201}, "at most 200")]:
+        bad = msg(view, "create_code", **payload)
+        assert not bad["ok"] and error in view.error, (payload, view.error)
+    assert project.codes().equals(before)  # nothing half-written
+
+
+def test_in_vivo_code_from_the_selection(project, view):
+    text = project.text(INTERVIEW)
+    start, end = span(text, "shorter reports")
+    reply = msg(view, "in_vivo", start=start + 2, end=end - 1, parent="feelings")  # snaps to the words
+    assert reply["ok"] and reply["code"] == "iv-shorter-reports"
+    [row] = mine(project)
+    assert (row["id"], row["code"], row["quote"]) == (reply["coding"], "iv-shorter-reports", "shorter reports")
+    code = next(c for c in view.codes if c["id"] == "iv-shorter-reports")
+    assert (code["label"], code["parent"]) == ("shorter reports", "feelings")
+    assert view.recent[0] == "iv-shorter-reports" and "in-vivo code" in view.status
+    assert any(c["id"] == reply["coding"] and c["label"] == "shorter reports" for c in view.codings)
+    s2, e2 = span(text, "in person")
+    assert view.in_vivo(s2, e2)[0] == "iv-in-person"
+    msg(view, "undo")  # one step: the code and its coding go together
+    assert "iv-in-person" not in {c["id"] for c in view.codes} and len(mine(project)) == 1
+    before = (project.codes(), project.codings())
+    for payload, error in [({"start": None, "end": None}, "select a passage"), ({"start": 4, "end": 4}, "empty"),
+                           ({"start": s2, "end": e2, "parent": "ghost"}, "no code 'ghost'"),
+                           ({"start": 0, "end": 10_000}, "invalid offsets")]:
+        assert not msg(view, "in_vivo", **payload)["ok"] and error in view.error, (payload, view.error)
+    assert project.codes().equals(before[0]) and project.codings().equals(before[1])
+
+
+def test_blind_coding_hides_other_coders_until_done(project):
+    view = CodingView(project, "coder-a", blind=True)
+    view.send = lambda content, buffers=None: view.sent.append(content)
+    view.sent = []
+    assert view.blind and not view.done and view.codings == [] and view.hidden == len(CODER_B)
+    start, end = span(project.text(INTERVIEW), "small grant")
+    own = view.apply(start, end, "funding")
+    assert [c["id"] for c in view.codings] == [own] and view.hidden == len(CODER_B)
+    reply = msg(view, "done", done=True)
+    assert reply["ok"] and view.done and view.hidden == 0 and len(view.codings) == len(CODER_B) + 1
+    assert "other coders' codings are shown now" in view.status
+    done = project.assignments().set_index(["coder", "document"])["done"]
+    assert bool(done.loc[("coder-a", INTERVIEW)])
+    view.show(NOTES)  # not done there: still blind (nothing to hide in the notes, though)
+    assert not view.done and view.hidden == 0
+    view.show(INTERVIEW)
+    assert view.done and len(view.codings) == len(CODER_B) + 1
+    msg(view, "undo")  # undoing "done" makes the document blind again
+    assert view.status.startswith("undid: assignment.done by coder-a") and not view.done
+    assert view.hidden == len(CODER_B)
+    msg(view, "done", done=True)
+    msg(view, "done", done=False)
+    assert not view.done and view.hidden == len(CODER_B) and "reopened" in view.status
+    msg(view, "blind", on=False)
+    assert not view.blind and view.hidden == 0 and len(view.codings) == len(CODER_B) + 1
+    msg(view, "blind", on=True)
+    assert view.hidden == len(CODER_B) and "hidden until you mark" in view.status
+    msg(view, "blind", on="yes")
+    assert "true or false" in view.error and view.blind
+    msg(view, "done", done="no")
+    assert "true or false" in view.error and not view.done
+    other = CodingView(project, "coder-b", blind=True)  # blind per coder: coder-b sees only theirs
+    assert {c["coder"] for c in other.codings} == {"coder-b"} and other.hidden == 1
+
+
+def test_code_ids_from_labels():
+    taken = {"werk", "werk-2"}
+    assert code_id_for("Werk", taken.__contains__) == "werk-3"
+    assert code_id_for("Éénmalig bezoek!", taken.__contains__) == "eenmalig-bezoek"
+    assert code_id_for("\U0001F605", taken.__contains__, prefix="iv-") == "iv-code"

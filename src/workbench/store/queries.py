@@ -108,3 +108,17 @@ def last_event(conn: Connection) -> int:
 
 def events_since(conn: Connection, event_id: int) -> int:
     return conn.execute(select(func.count()).where(events.c.id > event_id)).scalar() or 0
+
+
+def coders_with_codings(conn: Connection) -> list[str]:
+    """Coders with at least one coding (the coding view's coder filter: actors who never coded are left out)."""
+    return sorted(conn.execute(select(codings.c.coder_id).distinct()).scalars())
+
+
+def assignment_done(conn: Connection, coder: str, document_id: int) -> bool:
+    """Whether `coder` marked the document done (False when it is not even assigned): ends blind coding."""
+    from .schema import assignments
+
+    done = conn.execute(select(assignments.c.done).where(
+        assignments.c.coder_id == coder, assignments.c.document_id == document_id)).scalar()
+    return bool(done)

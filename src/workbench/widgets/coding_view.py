@@ -12,25 +12,119 @@ its code-point start; the JavaScript counts code points inside a chunk, never UT
 from __future__ import annotations
 
 import json
+import math
+import re
 import time
-from collections.abc import Callable
+import unicodedata
+from collections.abc import Callable, Iterator
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import anywidget
 import traitlets
-from sqlalchemy import select
 
+from ..codebook.io import COLOUR_RE
 from ..codebook.tree import Codebook
 from ..coding.session import CodingSession
-from ..coding.spans import paragraphs
 from ..corpus.transcript import format_time
+from ..corpus.units import split
 from ..errors import NotFound, ValidationError, WorkbenchError
-from ..store.events import events
+from ..store import queries
 from ..store.project import Project
-from ..store.schema import codings as codings_table
 
 RECENT = 9  # digits 1-9 apply the nine most recently used codes
+MIN_DELTA_E = 12.0  # CIE76: codes of one theme at least this far apart on screen (about 2.3 is just noticeable)
+NEW_CODE_COLOUR = "#7f7f7f"
+_WHITE = (0.95047, 1.0, 1.08883)  # D65
+
+
+# ---- colours: distinguishable within one theme (pure, tested) ---------------------------------------
+@lru_cache(maxsize=4096)
+def _lab(hex_colour: str) -> tuple[float, float, float]:
+    rgb = [int(hex_colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb)
+    xyz = (0.4124 * r + 0.3576 * g + 0.1805 * b, 0.2126 * r + 0.7152 * g + 0.0722 * b,
+           0.0193 * r + 0.1192 * g + 0.9505 * b)
+    fx, fy, fz = (t ** (1 / 3) if t > 0.008856 else 7.787 * t + 16 / 116
+                  for t in (v / w for v, w in zip(xyz, _WHITE, strict=True)))
+    return 116 * fy - 16, 500 * (fx - fy), 200 * (fy - fz)
+
+
+def _hex(lab: tuple[float, float, float]) -> str | None:
+    """The sRGB hex of a Lab colour, or None when it lies outside the sRGB gamut."""
+    lightness, a, b = lab
+    fy = (lightness + 16) / 116
+    fx, fz = fy + a / 500, fy - b / 200
+    x, y, z = ((f ** 3 if f ** 3 > 0.008856 else (f - 16 / 116) / 7.787) * w
+               for f, w in zip((fx, fy, fz), _WHITE, strict=True))
+    out = []
+    for lin in (3.2406 * x - 1.5372 * y - 0.4986 * z, -0.9689 * x + 1.8758 * y + 0.0415 * z,
+                0.0557 * x - 0.2040 * y + 1.0570 * z):
+        c = 12.92 * lin if lin <= 0.0031308 else 1.055 * max(lin, 0.0) ** (1 / 2.4) - 0.055
+        if not -0.002 <= c <= 1.002:
+            return None
+        out.append(round(min(1.0, max(0.0, c)) * 255))
+    return "#{:02x}{:02x}{:02x}".format(*out)
+
+
+def delta_e(x: str, y: str) -> float:
+    """CIE76 difference of two #rrggbb colours: above about 12, two stripes side by side read as different."""
+    return math.dist(_lab(x.lower()), _lab(y.lower()))
+
+
+@lru_cache(maxsize=1024)
+def _variants(colour: str) -> tuple[str, ...]:
+    """Colours near `colour` (hue turned, lighter, darker), nearest first: the theme's look is kept."""
+    lightness, a, b = _lab(colour)
+    chroma, hue = max(math.hypot(a, b), 35.0), math.atan2(b, a)
+    out = set()
+    for turn in (0, 25, -25, 50, -50, 75, -75, 100, -100):
+        for shade in (0, -15, 15, -30, 30):
+            h = hue + math.radians(turn)
+            for c in (chroma, chroma * 0.7):
+                cand = _hex((min(88.0, max(28.0, lightness + shade)), c * math.cos(h), c * math.sin(h)))
+                if cand is not None:
+                    out.add(cand)
+    return tuple(sorted(out, key=lambda v: (delta_e(v, colour), v)))
+
+
+def distinct_colours(codes: list[dict[str, Any]], min_delta: float = MIN_DELTA_E) -> dict[str, str]:
+    """Display colour per code id: the codebook's own colour unless a code shown earlier in the same theme
+    (top-level branch) is closer than `min_delta`; then the nearest variant that is far enough from all.
+
+    Codebooks often give a whole theme one hue in barely different shades (the demo's 92 codes do), so
+    stripes side by side could not be told apart. The stored colours are not changed.
+    """
+    by_id = {c["id"]: c for c in codes}
+    themes: dict[str, list[str]] = {}
+    out: dict[str, str] = {}
+    for c in codes:
+        root = c
+        while root.get("parent") in by_id and root["parent"] != root["id"]:
+            root = by_id[root["parent"]]
+        taken = themes.setdefault(root["id"], [])
+        own = c["colour"].lower() if COLOUR_RE.match(c.get("colour") or "") else "#888888"
+        pick: str | None = own
+        if any(delta_e(own, t) < min_delta for t in taken):
+            candidates = _variants(own)
+            pick = next((v for v in candidates if all(delta_e(v, t) >= min_delta for t in taken)), None)
+            if pick is None:  # a crowded theme: the variant farthest from the others
+                pick = max(candidates, key=lambda v: min(delta_e(v, t) for t in taken))
+        taken.append(pick)
+        out[c["id"]] = pick
+    return out
+
+
+def code_id_for(label: str, taken: Callable[[str], bool], prefix: str = "") -> str:
+    """A stable id from a label ("Erg veel werk" -> "erg-veel-werk"), numbered when taken."""
+    slug = re.sub(r"[^a-z0-9]+", "-", unicodedata.normalize("NFKD", label.lower())
+                  .encode("ascii", "ignore").decode()).strip("-")[:60] or "code"
+    code_id, n = f"{prefix}{slug}", 1
+    while taken(code_id):
+        n += 1
+        code_id = f"{prefix}{slug}-{n}"
+    return code_id
 
 
 def _as_json(value: Any, _widget: Any) -> str:
@@ -71,9 +165,12 @@ class CodingView(anywidget.AnyWidget):
     >>> view                                                        # doctest: +SKIP
 
     Shows speaker turns with their timestamps, every coder's codings as coloured highlights with stacked
-    underlines and margin stripes (so overlapping and nested codings stay visible), a searchable code tree,
-    the nine most recent codes on keys 1-9, a popup per highlight (codes, coder, memo; remove or edit your
-    own), filters by code and coder, navigation between documents, and undo/redo of this coder's actions.
+    underlines and margin stripes (so overlapping and nested codings stay visible) with the code's label
+    beside each stripe, a searchable, collapsible code tree (create a code, or an in-vivo code from the
+    selection), the nine most recent codes on keys 1-9, a popup per highlight (codes, coder, memo; remove
+    or edit your own), filters by code and coder, navigation between documents, undo/redo of this coder's
+    actions (the status line says what was undone and whose it was), and blind coding: with `blind` on,
+    other coders' codings stay hidden in a document until this coder marks it done.
     """
 
     _esm = Path(__file__).with_name("coding_view.js")
@@ -98,20 +195,29 @@ class CodingView(anywidget.AnyWidget):
     error = traitlets.Unicode("").tag(sync=True)
     status = traitlets.Unicode("").tag(sync=True)
     snap = traitlets.Bool(True).tag(sync=True)
+    # blind coding: other coders' codings are not even sent to the browser until this coder marks the
+    # current document done (`done`); `hidden` says how many are held back
+    blind = traitlets.Bool(False).tag(sync=True)
+    done = traitlets.Bool(False).tag(sync=True)
+    hidden = traitlets.Int(0).tag(sync=True)
+    labels = traitlets.Bool(True).tag(sync=True)  # code labels in the margin beside the stripes
 
     def __init__(self, project: Project, coder: str, document: str | None = None, *, snap: bool = True,
-                 **kwargs: Any):
+                 blind: bool = False, **kwargs: Any):
         self.project = project
         self.session = CodingSession(project, coder, snap=snap)
         self._code_index: dict[str, dict[str, Any]] = {}
         self._shown_name: str | None = None
         self._doc_id: int | None = None
         self._text = ""
-        super().__init__(coder=coder, snap=snap, **kwargs)
+        self._loading = True
+        super().__init__(coder=coder, snap=snap, blind=blind, **kwargs)
         self._actions: dict[str, Callable[[dict[str, Any]], dict[str, Any] | None]] = {
             "code": self._act_code, "uncode": self._act_uncode, "memo": self._act_memo,
             "undo": self._act_undo, "redo": self._act_redo, "document": self._act_document,
             "filter": self._act_filter, "refresh": self._act_refresh, "clear_error": self._act_clear_error,
+            "create_code": self._act_create_code, "in_vivo": self._act_in_vivo, "blind": self._act_blind,
+            "done": self._act_done,
         }
         with self.hold_sync():
             self._load_codebook()
@@ -121,6 +227,7 @@ class CodingView(anywidget.AnyWidget):
             if document is not None and document not in names:
                 raise NotFound(f"no document {document!r}", fix="see Project.documents() for the names")
             self._show(document if document is not None else (names[0] if names else ""))
+        self._loading = False
         self.on_msg(self._on_custom_msg)
 
     # ---- public Python API (the same operations the browser uses) --------------------------------
@@ -137,6 +244,22 @@ class CodingView(anywidget.AnyWidget):
     def refresh(self) -> None:
         """Re-read documents, codebook and codings (after changes made elsewhere, e.g. another cell)."""
         self.dispatch({"action": "refresh"}, raise_errors=True)
+
+    def mark_done(self, done: bool = True) -> None:
+        """Mark the current document done for this coder (in blind mode, others' codings then show)."""
+        self.dispatch({"action": "done", "done": done}, raise_errors=True)
+
+    def create_code(self, label: str, parent: str | None = None, colour: str | None = None) -> str:
+        """Add a code to the codebook (in this coder's undo history); returns its id."""
+        reply = self.dispatch({"action": "create_code", "label": label, "parent": parent, "colour": colour},
+                              raise_errors=True)
+        return reply["code"]
+
+    def in_vivo(self, start: int, end: int, parent: str | None = None) -> tuple[str, int]:
+        """Create a code named by the words in [start, end) and apply it; returns (code id, coding id)."""
+        reply = self.dispatch({"action": "in_vivo", "start": start, "end": end, "parent": parent},
+                              raise_errors=True)
+        return reply["code"], reply["coding"]
 
     def dispatch(self, content: dict[str, Any], raise_errors: bool = False) -> dict[str, Any]:
         """Handle one message from the browser; returns the reply (also sent to the browser by the comm)."""
@@ -225,15 +348,13 @@ class CodingView(anywidget.AnyWidget):
         return {"coding": coding_id}
 
     def _undo_redo(self, which: str) -> dict[str, Any]:
-        group = self.session.undo() if which == "undo" else self.session.redo()
-        with self.project.read() as conn:
-            action = conn.execute(select(events.c.action).where(
-                events.c.group_id == group).order_by(events.c.id).limit(1)).scalar()
-        # an undone codebook change or a coding in another document: re-read everything that may show
+        step = self.project.undo_step(self.coder, which)
+        # an undone codebook change, a "done" mark or a coding in another document: re-read what may show
         self._load_codebook()
+        self._load_done()
         self._load_codings()
-        self.status = f"{'undone' if which == 'undo' else 'redone'}: {action or 'action'}"
-        return {"group": group}
+        self.status = step["message"]  # e.g. "undid: coding.add by anna (#12), 1 row": whose, and what
+        return {"group": step["group"], "undone": step["action"], "actor": step["actor"], "rows": step["rows"]}
 
     def _act_undo(self, _content: dict[str, Any]) -> dict[str, Any]:
         return self._undo_redo("undo")
@@ -275,6 +396,74 @@ class CodingView(anywidget.AnyWidget):
     def _act_clear_error(self, _content: dict[str, Any]) -> None:
         self.error = ""
 
+    def _parent(self, content: dict[str, Any]) -> str | None:
+        parent = content.get("parent") or None
+        if parent is not None and (not isinstance(parent, str) or parent not in self._code_index):
+            raise NotFound(f"no code {parent!r} to put the new code under",
+                           fix="pick a parent from the code tree, or none for a top-level code")
+        return parent
+
+    def _act_create_code(self, content: dict[str, Any]) -> dict[str, Any]:
+        label = content.get("label")
+        if not isinstance(label, str) or not " ".join(label.split()):
+            raise ValidationError("the new code needs a label", fix="type its name in the new-code box")
+        label = " ".join(label.split())
+        if len(label) > 200:
+            raise ValidationError(f"a code label has at most 200 characters, this one {len(label)}")
+        parent = self._parent(content)
+        colour = content.get("colour") or None
+        if colour is None:  # a child starts in its parent's colour; the view keeps siblings apart
+            colour = self._code_index[parent]["codebook_colour"] if parent else NEW_CODE_COLOUR
+        if not isinstance(colour, str) or not COLOUR_RE.match(colour):
+            raise ValidationError(f"invalid colour {colour!r}", fix="use #rrggbb, e.g. #4e79a7")
+        same = [c["id"] for c in self.codes if c["label"].casefold() == label.casefold() and c["parent"] == parent]
+        if same:
+            raise ValidationError(f"a code {label!r} exists already here ({same[0]})",
+                                  fix="apply the existing code, or give the new one another name")
+        code_id = code_id_for(label, lambda cid: cid in self._code_index)
+        Codebook(self.project, self.coder).create(code_id, label, parent, colour=colour)
+        self._load_codebook()
+        self.status = f"created code {label}" + (f" under {self._code_index[parent]['label']}" if parent else "")
+        return {"code": code_id}
+
+    def _act_in_vivo(self, content: dict[str, Any]) -> dict[str, Any]:
+        if not self.document:
+            raise ValidationError("no document to code", fix="import documents into the project first")
+        start, end = _offset(content, "start"), _offset(content, "end")
+        if start > end:
+            start, end = end, start
+        if start == end:
+            raise ValidationError("the selection is empty", fix="drag over the words that name the code")
+        parent = self._parent(content)
+        colour = self._code_index[parent]["codebook_colour"] if parent else NEW_CODE_COLOUR
+        code_id, coding_id = self.session.in_vivo(self.document, start, end, parent, colour=colour)
+        self._load_codebook()
+        self._touch_recent(code_id)
+        self._reload_coding(coding_id)
+        label = self._code_index.get(code_id, {}).get("label", code_id)
+        self.status = f"in-vivo code “{label}” created and applied"
+        return {"code": code_id, "coding": coding_id}
+
+    def _act_blind(self, content: dict[str, Any]) -> dict[str, Any]:
+        on = content.get("on")
+        if not isinstance(on, bool):
+            raise ValidationError(f"blind must be true or false, got {on!r}")
+        self.blind = on  # the observer re-reads the codings
+        return {"blind": on}
+
+    def _act_done(self, content: dict[str, Any]) -> dict[str, Any]:
+        if not self.document:
+            raise ValidationError("no document to mark done", fix="import documents into the project first")
+        done = content.get("done", True)
+        if not isinstance(done, bool):
+            raise ValidationError(f"done must be true or false, got {done!r}")
+        self.project.mark_done(self.coder, self.document, done)
+        self._load_done()
+        self._load_codings()
+        shown = " - other coders' codings are shown now" if done and self.blind else ""
+        self.status = (f"marked {self.document} done{shown}" if done else f"{self.document} reopened")
+        return {"done": self.done}
+
     # ---- loading state from the project ----------------------------------------------------------
     def _load_documents(self) -> None:
         self.documents = [str(n) for n in self.project.documents()["name"]]
@@ -282,8 +471,12 @@ class CodingView(anywidget.AnyWidget):
     def _load_codebook(self) -> None:
         frame = Codebook(self.project).frame()
         rows = [{"id": r.id, "label": r.label, "parent": r.parent if isinstance(r.parent, str) else None,
-                 "colour": r.colour, "depth": int(r.depth), "path": r.path, "codable": bool(r.codable)}
+                 "colour": r.colour, "codebook_colour": r.colour, "depth": int(r.depth), "path": r.path,
+                 "gloss": r.gloss if isinstance(r.gloss, str) else "", "codable": bool(r.codable)}
                 for r in frame.itertuples(index=False)]
+        shown = distinct_colours(rows)
+        for r in rows:
+            r["colour"] = shown[r["id"]]
         self._code_index = {r["id"]: r for r in rows}
         self.codes = rows
         self.recent = [c for c in self.recent if self._code_index.get(c, {}).get("codable")]
@@ -315,48 +508,41 @@ class CodingView(anywidget.AnyWidget):
                 self.document, self.kind, self.chunks = "", "", []
                 self._load_codings()
                 return
-            row = self.project.document_row(name)
-            self._doc_id, self._text = row["id"], row["text"]
+            [doc] = self.project.texts([name])
+            self._doc_id, self._text = doc.id, doc.text
             self.document = name
-            self.kind = row["kind"]
-            self.chunks = self._chunks(name, row["text"])
+            self.kind = doc.kind
+            self.chunks = list(_chunks(doc))
+            self._load_done()
             self._load_codings()
 
-    def _chunks(self, name: str, text: str) -> list[dict[str, Any]]:
-        turns = self.project.turns(name)
-        out: list[dict[str, Any]] = []
-        if not turns.empty:
-            for t in turns.itertuples(index=False):
-                start, end = int(t.speech_start), int(t.end)
-                out.append({"i": len(out), "seq": int(t.seq), "speaker": t.speaker if isinstance(t.speaker, str) else None,
-                            "time": format_time(int(t.time_ms)) if t.time_ms is not None and t.time_ms == t.time_ms
-                            else "", "start": start, "end": end, "text": text[start:end]})
-        else:
-            for start, end in paragraphs(text):
-                if end > start:
-                    out.append({"i": len(out), "seq": len(out), "speaker": None, "time": "", "start": start,
-                                "end": end, "text": text[start:end]})
-        return out
-
-    _COLUMNS = (codings_table.c.id, codings_table.c.start, codings_table.c.end, codings_table.c.code_id,
-                codings_table.c.coder_id, codings_table.c.memo)
+    def _load_done(self) -> None:
+        if self._doc_id is None:
+            self.done = False
+            return
+        with self.project.read() as conn:
+            self.done = queries.assignment_done(conn, self.coder, self._doc_id)
 
     def _coding_row(self, cid: int, start: int, end: int, code: str, coder: str, memo: str | None) -> dict[str, Any]:
         info = self._code_index.get(code) or {"label": code, "colour": "#888888"}
         return {"id": cid, "start": start, "end": end, "code": code, "label": info["label"],
                 "colour": info["colour"], "coder": coder, "memo": memo or ""}
 
+    def _hides(self, coder: str) -> bool:
+        """Blind coding: another coder's coding stays out of the view until this coder is done."""
+        return self.blind and not self.done and coder != self.coder
+
     def _load_codings(self) -> None:
-        """Re-read the current document's codings (all coders) and the coder list."""
+        """Re-read the current document's codings (all coders, unless blind) and the coder list."""
         if self._doc_id is None:
-            self.codings, self.coders = [], [self.coder]
+            self.codings, self.coders, self.hidden = [], [self.coder], 0
             return
-        c = codings_table.c
         with self.project.read() as conn:
-            found = conn.execute(select(*self._COLUMNS).where(c.document_id == self._doc_id)
-                                 .order_by(c.start, c.end, c.code_id, c.coder_id)).all()
-        self.codings = [self._coding_row(*r) for r in found]
-        names = {r["coder"] for r in self.codings} | {self.coder} | {str(x) for x in self.project.coders()["id"]}
+            found = queries.document_codings(conn, self._doc_id)
+            names = set(queries.coders_with_codings(conn)) | {self.coder}
+        shown = [r for r in found if not self._hides(r[4])]
+        self.hidden = len(found) - len(shown)
+        self.codings = [self._coding_row(*r) for r in shown]
         self.coders = sorted(names)
 
     def _reload_coding(self, coding_id: int) -> None:
@@ -365,12 +551,12 @@ class CodingView(anywidget.AnyWidget):
         Cheaper than re-reading the document's codings, and it keeps the kernel's garbage collector
         calm: the other rows are reused, so each action leaves almost no new long-lived objects.
         """
-        c = codings_table.c
         with self.project.read() as conn:
-            found = conn.execute(select(*self._COLUMNS).where(c.id == coding_id, c.document_id == self._doc_id)).first()
+            found = queries.coding(conn, coding_id)
         rows = [r for r in self.codings if r["id"] != coding_id]
-        if found is not None:
-            rows.append(self._coding_row(*found))
+        if found is not None and found["document_id"] == self._doc_id and not self._hides(found["coder_id"]):
+            rows.append(self._coding_row(found["id"], found["start"], found["end"], found["code_id"],
+                                         found["coder_id"], found["memo"]))
             rows.sort(key=lambda r: (r["start"], r["end"], r["code"], r["coder"]))
         self.codings = rows
 
@@ -385,8 +571,29 @@ class CodingView(anywidget.AnyWidget):
     def _snap_set(self, change: Any) -> None:
         self.session.snap = bool(change["new"])
 
+    @traitlets.observe("blind")
+    def _blind_set(self, change: Any) -> None:
+        if not self._loading and change["new"] != change["old"]:
+            self._load_codings()
+            self.status = ("blind coding: other coders' codings are hidden until you mark a document done"
+                           if change["new"] else "showing every coder's codings")
+
     @traitlets.observe("document")
     def _document_set(self, change: Any) -> None:
         # `view.document = "x"` from Python loads that document; `_show` itself sets it already loaded
         if change["new"] != self._shown_name:
             self._show(change["new"])
+
+
+def _chunks(doc: queries.DocText) -> Iterator[dict[str, Any]]:
+    """What the view renders: one chunk per turn's speech (transcripts) or per paragraph (other texts).
+
+    Cut by workbench.corpus.units, so the view's blocks are the paragraph and turn units that auto-coding,
+    retrieval and agreement use; a turn's label and timestamp are shown apart, never inside a chunk.
+    """
+    turns = {t.seq: t for t in doc.turns}
+    for i, unit in enumerate(split(doc.text, doc.turns, "turn" if doc.turns else "paragraph", doc.name)):
+        time_ms = turns[unit.turn].time_ms if unit.turn in turns else None
+        yield {"i": i, "seq": unit.turn if unit.turn is not None else i, "speaker": unit.speaker,
+               "time": format_time(int(time_ms)) if time_ms is not None else "",
+               "start": unit.start, "end": unit.end, "text": doc.text[unit.start:unit.end]}
