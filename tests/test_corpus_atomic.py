@@ -18,6 +18,7 @@ from sqlalchemy import text
 
 import workbench.corpus.readers as readers
 import workbench.corpus.writer as writer_mod
+import workbench.store.bulk as bulk_mod
 from workbench.corpus.batch import import_paths
 from workbench.corpus.document import ImportedDocument
 from workbench.corpus.writer import DocumentWriter
@@ -63,7 +64,7 @@ def snapshot(project: Project) -> dict:
 def test_the_core_path_writes_the_same_as_the_sqlite_path(tmp_path, folder, monkeypatch):
     fast = Project.init(tmp_path / "fast")
     report_fast = import_paths(fast, [folder], progress=False)
-    monkeypatch.setattr(writer_mod, "_store", writer_mod._CoreStore)
+    monkeypatch.setattr(writer_mod, "open_store", bulk_mod.CoreStore)
     core = Project.init(tmp_path / "core")
     report_core = import_paths(core, [folder], progress=False)
     assert report_fast.equals(report_core)
@@ -74,7 +75,7 @@ def test_the_core_path_writes_the_same_as_the_sqlite_path(tmp_path, folder, monk
 @pytest.mark.parametrize("path", ["sqlite", "core"])
 def test_a_value_the_database_cannot_take_fails_that_file_only(tmp_path, monkeypatch, path):
     if path == "core":
-        monkeypatch.setattr(writer_mod, "_store", writer_mod._CoreStore)
+        monkeypatch.setattr(writer_mod, "open_store", bulk_mod.CoreStore)
     project = Project.init(tmp_path / "p")
     good = ImportedDocument(name="goed", kind="interview", text="Een.\n", source_format="txt", case="c1")
     bad = ImportedDocument(name="fout", kind="interview", text="Twee.\n", source_format="txt", case="c2",
@@ -92,7 +93,7 @@ def test_a_value_the_database_cannot_take_fails_that_file_only(tmp_path, monkeyp
 
 def test_ctrl_c_keeps_finished_files_and_nothing_of_the_interrupted_one(tmp_path, folder, monkeypatch):
     project = Project.init(tmp_path / "p")
-    original = writer_mod._SqliteStore.insert_many
+    original = bulk_mod.SqliteStore.insert_many
     seen = []
 
     def interrupt_on_the_fourth_turns(self, table, keys, rows):
@@ -102,7 +103,7 @@ def test_ctrl_c_keeps_finished_files_and_nothing_of_the_interrupted_one(tmp_path
                 raise KeyboardInterrupt
         return original(self, table, keys, rows)
 
-    monkeypatch.setattr(writer_mod._SqliteStore, "insert_many", interrupt_on_the_fourth_turns)
+    monkeypatch.setattr(bulk_mod.SqliteStore, "insert_many", interrupt_on_the_fourth_turns)
     with pytest.raises(KeyboardInterrupt):
         import_paths(project, [folder], progress=False)
     docs = project.documents()
@@ -110,7 +111,7 @@ def test_ctrl_c_keeps_finished_files_and_nothing_of_the_interrupted_one(tmp_path
     assert len(project.turns()) == 3 * 6 and len(project.cases()) == 3
     assert project.events()["group_id"].nunique() == 3
     # and the next run picks up where it stopped
-    monkeypatch.setattr(writer_mod._SqliteStore, "insert_many", original)
+    monkeypatch.setattr(bulk_mod.SqliteStore, "insert_many", original)
     again = import_paths(project, [folder], progress=False)
     assert again["status"].value_counts().to_dict() == {"imported": 7, "duplicate": 3, "failed": 1}
 
@@ -119,9 +120,9 @@ CRASH = """
 import os, sys
 sys.path.insert(0, {src!r})
 import workbench.corpus.batch as batch
-import workbench.corpus.writer as writer_mod
+import workbench.store.bulk as bulk_mod
 from workbench.store.project import Project
-original = writer_mod._SqliteStore.insert_many
+original = bulk_mod.SqliteStore.insert_many
 calls = []
 def die_midway(self, table, keys, rows):
     if table.name == "turns":
@@ -129,8 +130,8 @@ def die_midway(self, table, keys, rows):
         if len(calls) == {n}:
             os._exit(9)  # a crash after this file's document row went in, before its turns
     return original(self, table, keys, rows)
-writer_mod._SqliteStore.insert_many = die_midway
-writer_mod._COMMIT_SECONDS = 0  # commit after every file: the files before the crash are in
+bulk_mod.SqliteStore.insert_many = die_midway
+bulk_mod._COMMIT_SECONDS = 0  # commit after every file: the files before the crash are in
 batch.import_paths(Project.open({proj!r}), [{folder!r}], progress=False)
 """
 
@@ -141,7 +142,7 @@ def test_a_crash_never_leaves_half_a_file(tmp_path, folder, commit_each_file):
     Project.init(proj).close()
     script = CRASH.format(src=str(SRC), n=5, proj=str(proj), folder=str(folder))
     if not commit_each_file:
-        script = script.replace("writer_mod._COMMIT_SECONDS = 0", "writer_mod._COMMIT_SECONDS = 60")
+        script = script.replace("bulk_mod._COMMIT_SECONDS = 0", "bulk_mod._COMMIT_SECONDS = 60")
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False, timeout=120)
     assert done.returncode == 9, done.stderr
     db = sqlite3.connect(proj / ".workbench" / "project.sqlite")

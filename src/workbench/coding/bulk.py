@@ -85,37 +85,31 @@ def store(project: Project, prepared: list[dict[str, Any]], *, actor: str, actio
     """Write prepared rows as one event group (chunked commits); returns how many were new."""
     if not prepared:
         return 0
-    by_doc: dict[int, list[dict[str, Any]]] = {}
-    for r in prepared:
-        by_doc.setdefault(r["document_id"], []).append(r)
-    docs = list(by_doc)
+    ordered = sorted(prepared, key=lambda r: r["document_id"])  # stable: a document's rows stay in order
     batch = project.batch(actor, action, summary=summary, meta=meta)
     added = 0
     target = _FIRST_CHUNK
     at = 0
-    while at < len(docs):
-        chunk_docs, size = [], 0
-        while at < len(docs) and (not chunk_docs or size + len(by_doc[docs[at]]) <= target):
-            chunk_docs.append(docs[at])
-            size += len(by_doc[docs[at]])
-            at += 1
+    while at < len(ordered):
+        chunk = ordered[at:at + target]
+        at += len(chunk)
         began = time.perf_counter()
         with batch.chunk() as tx:
-            for who in {r["coder_id"] for d in chunk_docs for r in by_doc[d]}:
+            coders_ = {r["coder_id"] for r in chunk}
+            for who in coders_:
                 project._register_actor(tx.conn, who)
-            have = existing_spans(tx.conn, chunk_docs, {r["coder_id"] for d in chunk_docs for r in by_doc[d]})
+            have = existing_spans(tx.conn, {r["document_id"] for r in chunk}, coders_)
             new: list[dict[str, Any]] = []
-            for d in chunk_docs:
-                for r in by_doc[d]:
-                    key = (d, r["start"], r["end"], r["code_id"], r["coder_id"])
-                    if key not in have:
-                        have.add(key)
-                        new.append(r)
+            for r in chunk:
+                key = (r["document_id"], r["start"], r["end"], r["code_id"], r["coder_id"])
+                if key not in have:
+                    have.add(key)
+                    new.append(r)
             tx.insert_many(codings, new)
             added += len(new)
         spent = time.perf_counter() - began
         if spent > 0:  # aim each chunk at about _CHUNK_SECONDS of holding the lock
-            target = max(200, min(50_000, int(size * _CHUNK_SECONDS / spent)))
+            target = max(200, min(50_000, int(len(chunk) * _CHUNK_SECONDS / spent)))
     return added
 
 

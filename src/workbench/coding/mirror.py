@@ -116,7 +116,10 @@ def import_coding(project: Project, folder: str | Path | None = None, codebook_f
             mismatches.append({**{k: row[k] for k in COLUMNS}, "line": row["line"], "found": found})
             continue
         good.append(row)
-    prepared = prepare(project, good, coder=None, where=str(cd_path))
+    try:
+        prepared = prepare(project, good, coder=None, where=str(cd_path))
+    except NotFound as exc:  # a row of the file names something the project lacks: the file is invalid
+        raise ValidationError(exc.message, where=exc.where, fix=exc.fix) from exc
     added = store(project, prepared, actor=actor, action="coding.import",
                   summary=f"import of {len(prepared)} codings from {cd_path.name}")
     unchanged = len(prepared) - added

@@ -12,9 +12,11 @@ from sqlalchemy import (
     CheckConstraint,
     Column,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -173,7 +175,7 @@ groups = Table(
     Column("actor", String(100), nullable=False),
     Column("action", String(50), nullable=False),
     Column("at", DateTime(timezone=True), nullable=False),
-    Column("revision", String(32), nullable=True),
+    Column("revision", String(300), nullable=True),
     Column("undoable", Boolean, nullable=False),
     Column("undoes", Integer, ForeignKey("groups.id", ondelete="CASCADE"), nullable=True),  # undo/redo marker
     Column("documents", JSON, nullable=True),  # ids of the documents the group touched
@@ -227,6 +229,106 @@ run_tables = Table(
     Column("run_id", Integer, ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True),
     Column("name", String(100), primary_key=True),
     Column("data", Text, nullable=False),  # pandas' JSON table format: the DataFrame with its dtypes
+)
+
+# Typed links a researcher draws between codes ("leads to", "contradicts"), shown in theme networks. Codes
+# are referred to by id without a foreign key, so codebook merges and deletes never trip over a link; a
+# link to a code that is gone is simply not drawn.
+links = Table(
+    "links", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("source_id", String(100), nullable=False),
+    Column("target_id", String(100), nullable=False),
+    Column("kind", String(50), nullable=False),
+    Column("memo", Text, nullable=True),
+    Column("actor", String(100), nullable=False),
+    Column("created", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("source_id", "target_id", "kind", name="uq_links_source_target_kind"),
+)
+
+# A framework matrix's cells: one researcher-written summary per case and theme, with the codings it
+# summarises (ids, JSON). Codes by id without a foreign key, as in `links`.
+framework_cells = Table(
+    "framework_cells", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("case_id", Integer, ForeignKey("cases.id", ondelete="CASCADE"), nullable=False),
+    Column("code_id", String(100), nullable=False),
+    Column("summary", Text, nullable=False),
+    Column("codings", JSON, nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("updated", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("case_id", "code_id", name="uq_framework_cells_case_code"),
+)
+
+# The pseudonym key (issue 12): real name -> pseudonym, applied at publication through an offset map.
+# Never published; stored text is never rewritten.
+pseudonyms = Table(
+    "pseudonyms", metadata,
+    Column("real", String(200), primary_key=True),
+    Column("pseudonym", String(200), nullable=False),
+    Column("kind", String(30), nullable=False),  # person, school, organisation, place, other
+)
+
+# Embeddings of passages, keyed by the passage text's SHA-256 and the model id/version: a re-run of a topic
+# model with other clustering parameters embeds nothing again. A cache, so its rows are not events.
+embeddings = Table(
+    "embeddings", metadata,
+    Column("hash", String(64), primary_key=True),
+    Column("model", String(200), primary_key=True),
+    Column("dim", Integer, nullable=False),
+    Column("vector", LargeBinary, nullable=False),  # float32, little-endian
+)
+
+# Suggested codings (from a promoted topic): shown apart from codings until a researcher accepts or
+# rejects each; every change is logged in an event group whose meta names the run.
+suggestions = Table(
+    "suggestions", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("run_id", Integer, ForeignKey("runs.id", ondelete="CASCADE"), nullable=False),
+    Column("document_id", Integer, ForeignKey("documents.id", ondelete="CASCADE"), nullable=False),
+    Column("start", Integer, nullable=False),
+    Column("end", Integer, nullable=False),
+    Column("code_id", String(100), ForeignKey("codes.id", ondelete="CASCADE"), nullable=False),
+    Column("score", Float, nullable=True),  # e.g. the passage's topic probability
+    Column("status", String(10), nullable=False),
+    Column("decided_by", String(100), nullable=True),
+    Column("decided_at", DateTime(timezone=True), nullable=True),
+    UniqueConstraint("run_id", "document_id", "start", "end", "code_id", name="uq_suggestions_span"),
+    CheckConstraint("status in ('suggested', 'accepted', 'rejected')", name="status"),
+    CheckConstraint('start >= 0 AND "end" > start', name="span"),
+)
+Index("ix_suggestions_document", suggestions.c.document_id, suggestions.c.start)
+Index("ix_suggestions_run", suggestions.c.run_id, suggestions.c.status)
+
+# Literature phase (issue 14). A literature document is one work; every search-export record that was the
+# same work points at it, so the PRISMA flow can count records per database and the duplicates removed.
+records_sources = Table(
+    "records_sources", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("document_id", Integer, ForeignKey("documents.id", ondelete="CASCADE"), nullable=False),
+    Column("database", String(100), nullable=False),  # e.g. ERIC, EBSCO, experts
+    Column("file", Text, nullable=False),  # the export's file name
+    Column("position", Integer, nullable=False),  # 1-based record number in that file
+    Column("record", String(300), nullable=True),  # the record's own key in the export, if any
+    Column("matched_by", String(20), nullable=False),  # new, or how it matched a work: doi, title, text
+    Column("imported", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("database", "file", "position", name="uq_records_sources_record"),
+    CheckConstraint("matched_by in ('new', 'doi', 'title', 'text')", name="matched_by"),
+)
+Index("ix_records_sources_document", records_sources.c.document_id)
+
+# One screener's decision on one record (stage 'screen'), or the decision that settles it ('final').
+screening = Table(
+    "screening", metadata,
+    Column("document_id", Integer, ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True),
+    Column("screener", String(100), ForeignKey("coders.id", ondelete="RESTRICT"), primary_key=True),
+    Column("stage", String(10), primary_key=True),
+    Column("decision", String(10), nullable=False),
+    Column("reason", Text, nullable=True),
+    Column("rule", String(200), nullable=True),  # the named rule that decided, or NULL for a person's call
+    Column("decided", DateTime(timezone=True), nullable=False),
+    CheckConstraint("decision in ('include', 'exclude', 'maybe')", name="decision"),
+    CheckConstraint("stage in ('screen', 'final')", name="stage"),
 )
 
 TABLES = {t.name: t for t in metadata.sorted_tables}

@@ -25,7 +25,7 @@ def upgrade() -> None:
         sa.Column('actor', sa.String(length=100), nullable=False),
         sa.Column('action', sa.String(length=50), nullable=False),
         sa.Column('at', sa.DateTime(timezone=True), nullable=False),
-        sa.Column('revision', sa.String(length=32), nullable=True),
+        sa.Column('revision', sa.String(length=300), nullable=True),
         sa.Column('undoable', sa.Boolean(), nullable=False),
         sa.Column('undoes', sa.Integer(), nullable=True),
         sa.Column('documents', sa.JSON(), nullable=True),
@@ -131,8 +131,8 @@ def upgrade() -> None:
         with op.batch_alter_table('memos', copy_from=new, recreate='always'):
             pass
     else:
-        op.drop_constraint('ck_memos_target', 'memos', type_='check')
-        op.create_check_constraint('ck_memos_target', 'memos', check)
+        op.drop_constraint(op.f('ck_memos_target'), 'memos', type_='check')
+        op.create_check_constraint(op.f('ck_memos_target'), 'memos', check)
 
 
 def downgrade() -> None:

@@ -1,0 +1,89 @@
+"""Reads and writes for the analysis layer: typed links between codes and framework-matrix cells.
+
+Writes go through a `Tx` (so they are logged and undoable); reads return DataFrames. Codes are named by
+id; cases by name (the tables keep case ids).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import select
+from sqlalchemy.engine import Connection
+
+from ..errors import NotFound
+from .events import Tx, now
+from .schema import cases, codes, codings, documents, framework_cells, links
+
+
+SPAN_COLUMNS = ["id", "document", "case", "start", "end", "code", "coder"]
+
+
+def coding_spans(conn: Connection, coder: str | None = None, *, with_quote: bool = False) -> pd.DataFrame:
+    """Codings without their timestamps and memos (quotes only when asked): what counting needs, fast."""
+    c = codings.c
+    cols = [c.id, documents.c.name, cases.c.name, c.start, c.end, c.code_id, c.coder_id]
+    if with_quote:
+        cols.append(c.quote)
+    q = select(*cols).select_from(codings.join(documents).outerjoin(cases))
+    if coder is not None:
+        q = q.where(c.coder_id == coder)
+    rows = conn.execute(q).all()
+    return pd.DataFrame(rows, columns=SPAN_COLUMNS + (["quote"] if with_quote else []))
+
+
+def code_ids(conn: Connection) -> set[str]:
+    return {r[0] for r in conn.execute(select(codes.c.id))}
+
+
+def case_ids(conn: Connection, names: Iterable[str]) -> dict[str, int]:
+    names = list(names)
+    return dict(conn.execute(select(cases.c.name, cases.c.id).where(cases.c.name.in_(names))).all())
+
+
+# ---- links -------------------------------------------------------------------------------------------
+def insert_link(tx: Tx, source: str, target: str, kind: str, memo: str | None) -> dict[str, Any]:
+    return tx.insert(links, {"source_id": source, "target_id": target, "kind": kind, "memo": memo,
+                             "actor": tx.actor, "created": now()})
+
+
+def find_link(conn: Connection, source: str, target: str, kind: str) -> dict[str, Any] | None:
+    row = conn.execute(select(links).where(links.c.source_id == source, links.c.target_id == target,
+                                           links.c.kind == kind)).mappings().first()
+    return dict(row) if row else None
+
+
+def delete_link(tx: Tx, link_id: int) -> dict[str, Any]:
+    return tx.delete(links, {"id": link_id})
+
+
+def links_frame(conn: Connection) -> pd.DataFrame:
+    c = links.c
+    result = conn.execute(select(c.id, c.source_id.label("source"), c.target_id.label("target"), c.kind, c.memo,
+                                 c.actor, c.created).order_by(c.id))
+    return pd.DataFrame(result.mappings().all(), columns=list(result.keys()))
+
+
+# ---- framework cells ---------------------------------------------------------------------------------
+def cells_frame(conn: Connection) -> pd.DataFrame:
+    f = framework_cells.c
+    result = conn.execute(select(f.id, cases.c.name.label("case"), f.code_id.label("code"), f.summary, f.codings,
+                                 f.actor, f.updated).select_from(framework_cells.join(cases)).order_by(f.id))
+    return pd.DataFrame(result.mappings().all(), columns=list(result.keys()))
+
+
+def put_cell(tx: Tx, case: str, code: str, summary: str, codings: list[int]) -> dict[str, Any]:
+    """Insert or update the cell (case, code); an empty summary without codings removes it."""
+    ids = case_ids(tx.conn, [case])
+    if case not in ids:
+        raise NotFound(f"no case {case!r}", where="framework matrix", fix="see project.cases() for the names")
+    row = tx.conn.execute(select(framework_cells.c.id).where(framework_cells.c.case_id == ids[case],
+                                                             framework_cells.c.code_id == code)).first()
+    if not summary and not codings:
+        return tx.delete(framework_cells, {"id": row[0]}) if row else {}
+    values = {"summary": summary, "codings": list(codings), "actor": tx.actor, "updated": now()}
+    if row is None:
+        return tx.insert(framework_cells, {"case_id": ids[case], "code_id": code, **values})
+    return tx.update(framework_cells, {"id": row[0]}, **values)
