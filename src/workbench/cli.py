@@ -31,12 +31,17 @@ def cmd_import(args) -> int:
 
     p = _project(args)
     report = import_paths(p, args.paths, encoding=args.encoding, progress=not args.quiet,
-                          create_cases=args.create_cases, copy=args.copy, workers=args.workers)
+                          create_cases=args.create_cases, copy=args.copy, workers=args.workers, kind=args.kind)
     counts = report["status"].value_counts()
     for row in report.itertuples(index=False):
-        if row.status != "imported" or args.verbose:
+        if row.status not in ("imported", "duplicate") or args.verbose:
             print(f"{row.status:<9} {row.file}: {row.message}", file=sys.stderr if row.status == "failed" else sys.stdout)
-    print("summary: " + ", ".join(f"{n} {s}" for s, n in counts.items()))
+    kinds = report.loc[report["status"] == "imported", "kind"].dropna().value_counts()
+    print("summary: " + ", ".join(f"{n} {s}" for s, n in counts.items())
+          + (" (" + ", ".join(f"{n} {k}" for k, n in kinds.sort_index().items()) + ")" if len(kinds) else ""))
+    if args.verbose:
+        readers = report.attrs.get("readers", 0)
+        print(f"read by {readers} reader process{'es' if readers != 1 else ''}" if readers else "read in this process")
     return 7 if counts.get("failed", 0) else 0
 
 
@@ -50,7 +55,7 @@ def cmd_info(args) -> int:
 def cmd_demo(args) -> int:
     from .demo import activity_table, build_demo, summary
 
-    p = build_demo(args.into, args.source, progress=not args.quiet)
+    p = build_demo(args.into, args.source, progress=not args.quiet, force=args.force)
     print(summary(p))
     print("\nSchool activities (coder-a; number of schools out of 10):")
     print(activity_table(p).to_string(index=False))
@@ -77,6 +82,8 @@ def cmd_import_coding(args) -> int:
 
 
 def cmd_codebook(args) -> int:
+    import warnings
+
     from .codebook import io
     from .codebook.tree import Codebook
 
@@ -85,7 +92,16 @@ def cmd_codebook(args) -> int:
         print(f"{args.file}: {len(book.codes)} codes, {len(book.research_questions)} research questions, valid")
         return 0
     p = _project(args)
-    cb = Codebook(p, args.user)
+    cb = Codebook(p, args.actor)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", io.CodebookWarning)
+        code = _codebook_op(args, p, cb)
+    for w in caught:
+        print(f"warning: {w.message}", file=sys.stderr)
+    return code
+
+
+def _codebook_op(args, p, cb) -> int:
     if args.op == "report":
         from .codebook.report import write_report
 
@@ -94,7 +110,9 @@ def cmd_codebook(args) -> int:
     elif args.op == "load":
         print(f"loaded {cb.load_yaml(args.file)} codes")
     elif args.op == "list":
-        print(cb.frame()[["id", "path", "rq"]].to_string(index=False))
+        frame = cb.frame()
+        print(frame[["id", "path", "rq"]].to_string(index=False) if len(frame)
+              else "no codes yet (load a codebook: workbench codebook load FILE, or create one)")
     elif args.op == "create":
         cb.create(args.id, args.label, args.parent)
     elif args.op == "rename":
@@ -107,13 +125,91 @@ def cmd_codebook(args) -> int:
         cb.delete(args.id, codings_to=args.codings_to, delete_codings=args.delete_codings)
     elif args.op == "recolour":
         cb.recolour(args.id, args.colour)
+    if args.op not in ("report", "list"):
+        print(f"(as {args.actor}: `workbench undo --actor {args.actor}` undoes it)")
     return 0
 
 
 def cmd_undo(args) -> int:
+    step = _project(args).undo_step(args.actor, "redo" if args.redo else "undo")
+    print(f"{step['message']} (for {args.actor})")
+    return 0
+
+
+def cmd_export_refi(args) -> int:
+    from .interop.refi.bridge import export_refi
+
+    print(repr(export_refi(_project(args), args.out)))
+    return 0
+
+
+def cmd_import_refi(args) -> int:
+    from .interop.refi.bridge import import_refi
+
+    report = import_refi(_project(args), args.file, actor=args.user)
+    print(repr(report))
+    return 4 if report.mismatched else 0
+
+
+def cmd_pseudonyms(args) -> int:
+    from .publish import pseudonymise as ps
+
     p = _project(args)
-    group = p.redo(args.user) if args.redo else p.undo(args.user)
-    print(f"{'redid' if args.redo else 'undid'} action #{group} of {args.user}")
+    if args.op == "add":
+        ps.add_pseudonym(p, args.real, args.pseudonym, kind=args.kind, actor=args.user)
+        print(f"added a pseudonym ({args.kind}): {args.pseudonym}")
+    elif args.op == "remove":
+        ps.remove_pseudonym(p, args.real, actor=args.user)
+        print("removed")
+    elif args.op == "private":
+        names = ps.set_private_attributes(p, args.attributes, actor=args.user) if args.set else ps.private_attributes(p)
+        print("private attributes: " + (", ".join(names) or "(none)"))
+    else:
+        frame = ps.pseudonyms(p)
+        print(frame.to_string(index=False) if len(frame) else "(no pseudonyms)")
+    return 0
+
+
+def cmd_publish(args) -> int:
+    from .publish.cli import publish
+
+    return publish(args)
+
+
+def cmd_remove(args) -> int:
+    p = _project(args)
+    for name in args.documents:
+        counts = p.remove_document(name, purge=args.purge, actor=args.actor)
+        what = ", ".join(f"{n} {k}" for k, n in counts.items() if n and k != "documents")
+        verb = "purged" if args.purge else "removed"
+        print(f"{verb} {name}" + (f" ({what})" if what else ""))
+    if not args.purge:
+        print(f"undo with: workbench undo -p {args.project} --actor {args.actor}")
+    return 0
+
+
+def cmd_rename(args) -> int:
+    _project(args).rename_document(args.document, args.new_name, actor=args.actor)
+    print(f"renamed {args.document} to {args.new_name}")
+    return 0
+
+
+def cmd_replace(args) -> int:
+    report = _project(args).replace_document(args.document, args.file, actor=args.actor, encoding=args.encoding,
+                                             kind=args.kind)
+    print(f"replaced {args.document}: {report.carried} codings kept, {report.moved} moved to where their "
+          f"quote is now, {len(report.lost)} not found")
+    for r in report.lost.itertuples(index=False):
+        print(f"NOT FOUND {r.code} by {r.coder} [{r.start}:{r.end}] {r.quote[:60]!r}", file=sys.stderr)
+    return 0
+
+
+def cmd_migrate(args) -> int:
+    from .store import migrate
+    from .store.project import Project
+
+    p = Project.open(args.project, migrate_shared=True)
+    print(f"{p.name}: schema at {migrate.current_revision(p.engine)} (this workbench: {migrate.head_revision()})")
     return 0
 
 
@@ -126,74 +222,133 @@ def build_parser() -> argparse.ArgumentParser:
         return p
 
     p = sub.add_parser("init", help="create a project folder (corpus/, coding/, database)")
-    p.add_argument("path", nargs="?", default=".")
-    p.add_argument("--name")
+    p.add_argument("path", nargs="?", default=".", help="the project folder (default: current folder)")
+    p.add_argument("--name", help="the project's name (default: the folder's name)")
     p.add_argument("--database", help="SQLAlchemy URL, e.g. postgresql://host/db (default: SQLite in .workbench/)")
     p.set_defaults(func=cmd_init)
 
     p = with_project(sub.add_parser("import", help="import documents, transcripts, bibliographies, attribute sheets"))
-    p.add_argument("paths", nargs="+")
+    p.add_argument("paths", nargs="+", help="files and folders (folders are read recursively)")
     p.add_argument("--encoding", help="force a text encoding (default: detect)")
     p.add_argument("--create-cases", action="store_true", help="let attribute sheets create unknown cases")
     p.add_argument("--copy", action="store_true", help="copy the files into the project's corpus/")
     p.add_argument("--workers", type=int, help="reader processes (default: one per spare CPU for 64+ files; 0: none)")
-    p.add_argument("-q", "--quiet", action="store_true")
-    p.add_argument("-v", "--verbose", action="store_true")
+    p.add_argument("--kind", choices=["interview", "literature", "other"],
+                   help="the kind of every document read (default: detected; front matter wins)")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.add_argument("-v", "--verbose", action="store_true", help="a line for every file, and how it was read")
     p.set_defaults(func=cmd_import)
 
     p = with_project(sub.add_parser("info", help="summarise a project"))
     p.set_defaults(func=cmd_info)
 
     p = sub.add_parser("demo", help="build the demo project (the career-orientation study)")
-    p.add_argument("--into", default="build/demo")
+    p.add_argument("--into", default="build/demo", help="project folder to create (default: build/demo)")
     p.add_argument("--source", help="folder with corpus/ and coding/ (default: this checkout)")
-    p.add_argument("-q", "--quiet", action="store_true")
+    p.add_argument("--force", action="store_true",
+                   help="replace --into even if it is not an earlier demo build (it is deleted!)")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_demo)
 
     p = with_project(sub.add_parser("export-coding", help="write coding/codebook.yaml and coding/codings.csv"))
-    p.add_argument("--folder")
+    p.add_argument("--folder", help="where to write (default: the project's coding/)")
     p.set_defaults(func=cmd_export_coding)
 
     p = with_project(sub.add_parser("import-coding", help="read coding/codebook.yaml and coding/codings.csv"))
-    p.add_argument("--folder")
+    p.add_argument("--folder", help="where to read (default: the project's coding/)")
     p.set_defaults(func=cmd_import_coding)
 
     p = with_project(sub.add_parser("codebook", help="codebook operations"))
-    p.add_argument("--user", default="researcher", help="who makes the change (their undo stack)")
+    p.add_argument("--actor", "--user", dest="actor", default="researcher",
+                   help="who makes the change: it joins their undo stack (default: researcher)")
     ops = p.add_subparsers(dest="op", required=True)
     o = ops.add_parser("validate", help="check a codebook YAML file")
-    o.add_argument("file")
+    o.add_argument("file", help="the YAML file")
     o = ops.add_parser("load", help="load a codebook YAML file into the project")
-    o.add_argument("file")
+    o.add_argument("file", help="the YAML file")
     o = ops.add_parser("report", help="write the codebook as Markdown and HTML")
     o.add_argument("--out", help="folder (default: coding/)")
     ops.add_parser("list", help="print the code tree")
-    o = ops.add_parser("create")
-    o.add_argument("id")
-    o.add_argument("label")
-    o.add_argument("--parent")
-    o = ops.add_parser("rename")
-    o.add_argument("id")
-    o.add_argument("label")
-    o = ops.add_parser("move")
-    o.add_argument("id")
+    o = ops.add_parser("create", help="create a code")
+    o.add_argument("id", help="the new code's id (stable, never changes)")
+    o.add_argument("label", help="its label")
+    o.add_argument("--parent", help="parent code id (omit for top level)")
+    o = ops.add_parser("rename", help="give a code a new label (its id stays)")
+    o.add_argument("id", help="the code's id")
+    o.add_argument("label", help="the new label")
+    o = ops.add_parser("move", help="move a code under another parent")
+    o.add_argument("id", help="the code's id")
     o.add_argument("--parent", help="new parent id (omit for top level)")
-    o = ops.add_parser("merge")
-    o.add_argument("source")
-    o.add_argument("target")
-    o = ops.add_parser("delete")
-    o.add_argument("id")
-    o.add_argument("--codings-to")
-    o.add_argument("--delete-codings", action="store_true")
-    o = ops.add_parser("recolour")
-    o.add_argument("id")
-    o.add_argument("colour")
+    o = ops.add_parser("merge", help="merge one code into another (its codings move)")
+    o.add_argument("source", help="the code that disappears")
+    o.add_argument("target", help="the code that receives its codings")
+    o = ops.add_parser("delete", help="delete a code")
+    o.add_argument("id", help="the code's id")
+    o.add_argument("--codings-to", help="move its codings to this code first")
+    o.add_argument("--delete-codings", action="store_true", help="delete its codings with it")
+    o = ops.add_parser("recolour", help="give a code a new colour")
+    o.add_argument("id", help="the code's id")
+    o.add_argument("colour", help="#rrggbb")
     p.set_defaults(func=cmd_codebook)
 
     p = with_project(sub.add_parser("undo", help="undo (or --redo) a user's last action"))
-    p.add_argument("--user", required=True)
-    p.add_argument("--redo", action="store_true")
+    p.add_argument("--actor", "--user", dest="actor", required=True, help="whose last action to undo or redo")
+    p.add_argument("--redo", action="store_true", help="redo the last undone action instead")
     p.set_defaults(func=cmd_undo)
+    p = with_project(sub.add_parser("pseudonyms", help="the pseudonym key used when publishing (never published)"))
+    p.add_argument("--actor", "--user", dest="actor", default="researcher",
+                   help="who makes the change: it joins their undo stack (default: researcher)")
+    ops = p.add_subparsers(dest="op", required=True)
+    o = ops.add_parser("add", help="add or change the pseudonym of a real name")
+    o.add_argument("real", help="the name as it appears in transcripts, attributes or file names")
+    o.add_argument("pseudonym")
+    o.add_argument("--kind", default="person", help="person, school, organisation, place or other")
+    o = ops.add_parser("remove", help="remove a real name from the key")
+    o.add_argument("real")
+    ops.add_parser("list", help="print the key")
+    o = ops.add_parser("private", help="show (or --set) the attributes left out of publications")
+    o.add_argument("attributes", nargs="*")
+    o.add_argument("--set", action="store_true", help="make exactly these attributes private")
+    p.set_defaults(func=cmd_pseudonyms)
+
+    p = with_project(sub.add_parser("publish", help="serve the findings as a Voila app, or --html OUT_DIR"))
+    p.add_argument("--html", metavar="OUT_DIR", help="write OUT_DIR/index.html, self-contained, instead of serving")
+    p.add_argument("--port", type=int, default=8866, help="port on 127.0.0.1 (default 8866)")
+    p.add_argument("--no-browser", action="store_true", help="do not open a browser")
+    p.add_argument("--findings", help="findings file (default: coding/findings.yaml in the project)")
+    p.set_defaults(func=cmd_publish)
+    p = with_project(sub.add_parser("export-refi",
+                                    help="export to REFI-QDA: OUT.qdpx (project) or OUT.qdc (codebook)"))
+    p.add_argument("out", help="the file to write; its suffix (.qdpx or .qdc) chooses what is written")
+    p.set_defaults(func=cmd_export_refi)
+
+    p = with_project(sub.add_parser("import-refi", help="import a REFI-QDA project (.qdpx) or codebook (.qdc)"))
+    p.add_argument("file", help="a .qdpx or .qdc from NVivo, ATLAS.ti, MAXQDA, QualCoder or the workbench")
+    p.add_argument("--user", default="importer", help="who imports (owns the import's undo steps)")
+    p.set_defaults(func=cmd_import_refi)
+    p = with_project(sub.add_parser("remove", help="remove documents with their codings (undoable; --purge for withdrawn consent)"))
+    p.add_argument("documents", nargs="+", help="document names")
+    p.add_argument("--purge", action="store_true",
+                   help="erase the text, its quotes and memos from the database and its history (not undoable)")
+    p.add_argument("--actor", "--user", dest="actor", default="researcher", help="who removes them (their undo)")
+    p.set_defaults(func=cmd_remove)
+
+    p = with_project(sub.add_parser("rename", help="rename a document"))
+    p.add_argument("document")
+    p.add_argument("new_name")
+    p.add_argument("--actor", "--user", dest="actor", default="researcher", help="who renames it (their undo)")
+    p.set_defaults(func=cmd_rename)
+
+    p = with_project(sub.add_parser("replace", help="replace a document with a corrected file, keeping its codings"))
+    p.add_argument("document", help="the document to replace")
+    p.add_argument("file", help="the corrected file")
+    p.add_argument("--encoding", help="force a text encoding (default: detect)")
+    p.add_argument("--kind", choices=["interview", "literature", "other"], help="the new version's kind")
+    p.add_argument("--actor", "--user", dest="actor", default="researcher", help="who replaces it (their undo)")
+    p.set_defaults(func=cmd_replace)
+
+    p = with_project(sub.add_parser("migrate", help="upgrade a shared (PostgreSQL) database to this workbench's schema"))
+    p.set_defaults(func=cmd_migrate)
     return ap
 
 

@@ -6,6 +6,7 @@ delete, reorder, recolour, update - plus loading a YAML codebook and reading the
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from pathlib import Path
@@ -20,6 +21,9 @@ from ..store.project import Project
 from ..store.schema import codes, codings, research_questions, settings
 from . import io
 from .io import CodebookSpec, CodeSpec
+
+FRAME_COLUMNS = ["id", "label", "gloss", "parent", "depth", "path", "colour", "rq", "definition", "keywords",
+                 "codable"]
 
 
 def _spec(row: Mapping[str, Any]) -> CodeSpec:
@@ -84,7 +88,7 @@ class Codebook:
                          "depth": len(path) - 1, "path": " / ".join(path), "colour": c.colour,
                          "rq": ", ".join(c.rq), "definition": c.definition, "keywords": c.keywords,
                          "codable": c.codable})
-        return pd.DataFrame(rows)
+        return pd.DataFrame(rows, columns=FRAME_COLUMNS)
 
     def get(self, code_id: str, conn=None) -> CodeSpec:
         with self.project._conn(conn) as c:
@@ -128,7 +132,8 @@ class Codebook:
         return self.apply_spec(book)
 
     def apply_spec(self, book: CodebookSpec) -> int:
-        with self.project.transaction(self.actor, "codebook.load") as tx:
+        with self.project.transaction(self.actor, "codebook.load",
+                                      summary=f"load of a codebook with {len(book.codes)} codes") as tx:
             if book.name:
                 self.project.set_setting(tx, "codebook.name", book.name)
             for pos, rq in enumerate(book.research_questions):
@@ -143,6 +148,12 @@ class Codebook:
             # two passes: first create/update without parent, then set parents (handles any order)
             for cid, (pos, c) in pending.items():
                 row = _row(c, pos)
+                if cid in done and not c.codable and self.get(cid, tx.conn).codable:
+                    n = self._count(tx, cid)
+                    if n:
+                        warnings.warn(f"code {cid!r} becomes a folder (codable: false) but has {n} coding"
+                                      f"{'s' if n != 1 else ''}; they stay, and no new ones can be added",
+                                      io.CodebookWarning, stacklevel=3)
                 if cid in done:
                     tx.update(codes, {"id": cid}, **{**row, "parent_id": self.get(cid, tx.conn).parent})
                 else:
@@ -153,7 +164,7 @@ class Codebook:
         return len(book.codes)
 
     def create(self, code_id: str, label: str, parent: str | None = None, **fields: Any) -> CodeSpec:
-        with self.project.transaction(self.actor, "code.create") as tx:
+        with self.project.transaction(self.actor, "code.create", summary=f"creation of code {code_id}") as tx:
             if tx.get(codes, {"id": code_id}) is not None:
                 raise ValidationError(f"code id {code_id!r} exists already", fix="choose another id")
             if parent is not None:
@@ -171,7 +182,7 @@ class Codebook:
         if bad:
             raise ValidationError(f"cannot set {', '.join(sorted(bad))} with update",
                                   fix="use move() for the parent; ids never change")
-        with self.project.transaction(self.actor, "code.update") as tx:
+        with self.project.transaction(self.actor, "code.update", summary=f"update of code {code_id}") as tx:
             current = self.get(code_id, tx.conn)
             new = replace(current, **fields)
             pos = tx.get(codes, {"id": code_id})["position"]
@@ -186,7 +197,7 @@ class Codebook:
         return self._single("code.recolour", code_id, colour=colour)
 
     def _single(self, action: str, code_id: str, **values: Any) -> CodeSpec:
-        with self.project.transaction(self.actor, action) as tx:
+        with self.project.transaction(self.actor, action, summary=f"{action.split('.')[1]} of code {code_id}") as tx:
             self.get(code_id, tx.conn)
             tx.update(codes, {"id": code_id}, **values)
             self._check(tx)
@@ -194,7 +205,7 @@ class Codebook:
 
     def move(self, code_id: str, parent: str | None, position: int | None = None) -> CodeSpec:
         """Re-parent a code (with its sub-codes); refuses cycles."""
-        with self.project.transaction(self.actor, "code.move") as tx:
+        with self.project.transaction(self.actor, "code.move", summary=f"move of code {code_id}") as tx:
             self.get(code_id, tx.conn)
             if parent is not None:
                 self.get(parent, tx.conn)
@@ -208,7 +219,7 @@ class Codebook:
 
     def reorder(self, code_id: str, index: int) -> list[str]:
         """Put a code at `index` among its siblings; returns the siblings' new order."""
-        with self.project.transaction(self.actor, "code.reorder") as tx:
+        with self.project.transaction(self.actor, "code.reorder", summary=f"reorder of code {code_id}") as tx:
             me = self.get(code_id, tx.conn)
             q = select(codes.c.id).order_by(codes.c.position, codes.c.id).where(
                 codes.c.parent_id.is_(None) if me.parent is None else codes.c.parent_id == me.parent)
@@ -227,7 +238,7 @@ class Codebook:
         """
         if source == target:
             raise ValidationError("cannot merge a code into itself")
-        with self.project.transaction(self.actor, "code.merge") as tx:
+        with self.project.transaction(self.actor, "code.merge", summary=f"merge of {source} into {target}") as tx:
             self.get(source, tx.conn)
             self.get(target, tx.conn)
             if target in self.descendants(source, tx.conn):
@@ -259,7 +270,7 @@ class Codebook:
         `assign` maps coding id -> new code id, or is a function of the coding row returning a new id (or
         None to keep the coding on the original code). Returns how many codings went to each code.
         """
-        with self.project.transaction(self.actor, "code.split") as tx:
+        with self.project.transaction(self.actor, "code.split", summary=f"split of code {code_id}") as tx:
             original = self.get(code_id, tx.conn)
             new_ids = {cid for cid, _ in into}
             for cid, label in into:
@@ -290,7 +301,7 @@ class Codebook:
         `codings_to` (a merge) or `delete_codings=True`. Returns the number of codings affected."""
         if codings_to is not None:
             return self.merge(code_id, codings_to)
-        with self.project.transaction(self.actor, "code.delete") as tx:
+        with self.project.transaction(self.actor, "code.delete", summary=f"deletion of code {code_id}") as tx:
             self.get(code_id, tx.conn)
             kids = tx.conn.execute(select(codes.c.id).where(codes.c.parent_id == code_id)).scalars().all()
             if kids:

@@ -137,7 +137,8 @@ class Tx:
             *, with_text: bool = False) -> None:
         self.conn.execute(insert(events).values(
             group_id=self.group(), entity=table.name, entity_id=entity_id,
-            before=row_json(table, before, with_text=with_text), after=row_json(table, after)))
+            before=row_json(table, before, with_text=with_text),
+            after=row_json(table, after, with_text=with_text)))
         self._note(table, entity_id, before, after)
 
     def log_many(self, table: Table, changes: Sequence[tuple[dict | None, dict | None]],
@@ -162,13 +163,14 @@ class Tx:
                 self.documents.add(doc)
 
     # ---- row operations ------------------------------------------------------------------------
-    def insert(self, table: Table, row: dict[str, Any]) -> dict[str, Any]:
+    def insert(self, table: Table, row: dict[str, Any], *, with_text: bool = False) -> dict[str, Any]:
+        """Insert and log a row; `with_text` logs large payloads too (a replaced document, so redo works)."""
         result = self.conn.execute(insert(table).values(**row))
         full = dict(row)
         for col, value in zip(table.primary_key.columns, result.inserted_primary_key, strict=True):
             full[col.name] = value
         full = {c.name: full.get(c.name) for c in table.columns}
-        self.log(table, entity_key(primary_key(table, full)), None, full)
+        self.log(table, entity_key(primary_key(table, full)), None, full, with_text=with_text)
         return full
 
     def insert_many(self, table: Table, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -329,14 +331,20 @@ def replay(tx: Tx, group_id: int, inverse: bool) -> int:
                             "it touched a document that was purged")
     seq = list(reversed(rows)) if inverse else rows
     what = describe_group(info)
-    runs: list[tuple[str, list[dict[str, Any]]]] = []
+    def kind(ev: dict[str, Any]) -> str:
+        expect, target = (ev["after"], ev["before"]) if inverse else (ev["before"], ev["after"])
+        return "insert" if expect is None else "delete" if target is None else "update"
+
+    # consecutive events of one table and one kind of change go together; the order between runs is kept
+    runs: list[tuple[tuple[str, str], list[dict[str, Any]]]] = []
     for ev in seq:
-        if runs and runs[-1][0] == ev["entity"]:
+        key = (ev["entity"], kind(ev))
+        if runs and runs[-1][0] == key:
             runs[-1][1].append(ev)
         else:
-            runs.append((ev["entity"], [ev]))
+            runs.append((key, [ev]))
     changed = 0
-    for entity, evs in runs:
+    for (entity, _), evs in runs:
         table = TABLES[entity]
         moves = [((ev["after"], ev["before"]) if inverse else (ev["before"], ev["after"])) for ev in evs]
         keys = [primary_key(table, _from_json(table, e if e is not None else t)) for e, t in moves]
