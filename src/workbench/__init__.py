@@ -49,6 +49,19 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "Run": ("workbench.store.runs", "Run"),
     "CodingView": ("workbench.widgets.coding_view", "CodingView"),
     # ---- features add their names below this line (one line each) ----
+    "import_search_exports": ("workbench.literature.dedupe", "import_search_exports"),
+    "inventory": ("workbench.literature.inventory", "inventory"),
+    "prisma": ("workbench.literature.prisma", "prisma"),
+    "prisma_figure": ("workbench.literature.prisma", "prisma_figure"),
+    "prisma_svg": ("workbench.literature.prisma", "prisma_svg"),
+    "Rule": ("workbench.literature.rules", "Rule"),
+    "load_rules": ("workbench.literature.rules", "load_rules"),
+    "Screening": ("workbench.literature.screening", "Screening"),
+    "record_fields": ("workbench.literature.screening", "record_fields"),
+    "screening_agreement": ("workbench.literature.screening", "screening_agreement"),
+    "screening_decisions": ("workbench.literature.screening", "screening_decisions"),
+    "screening_status": ("workbench.literature.screening", "screening_status"),
+    "ScreeningView": ("workbench.widgets.screening_view", "ScreeningView"),
 }
 
 __all__ = sorted(_EXPORTS)

@@ -46,6 +46,7 @@ def build_demo(into: str | Path, source: str | Path | None = None, progress: boo
     if len(result.mismatches):
         raise ValidationError(f"{len(result.mismatches)} demo codings do not match their documents",
                               where=str(src / "coding" / "codings.csv"))
+    apply_demo_screening(project)
     return project
 
 
@@ -75,3 +76,48 @@ def summary(project: Project) -> str:
     for coder, n in codings["coder"].value_counts().sort_index().items():
         lines.append(f"  codings     {n:>4}   by {coder} in {codings.loc[codings['coder'] == coder, 'document'].nunique()} documents")
     return "\n".join(lines)
+
+
+# ---- the literature phase (issue 14) -----------------------------------------------------------------
+DEMO_SEARCHES = {"ERIC": "eric.ris", "EBSCO": "ebsco.ris", "Springer Link": "springerlink.bib",
+                 "Google Scholar": "google-scholar.json"}
+
+
+def apply_demo_screening(project: Project, screener: str = "screener-a") -> dict:
+    """The study's phase 1 on the demo: merge the (constructed) search exports into the works, screen
+    every work by the inclusion rules and by hand (corpus/literature/screening.yaml), let a second
+    screener disagree now and then, and settle the disagreements. Ends in the study's 23 sources."""
+    import re
+
+    import yaml
+
+    from .literature.dedupe import import_search_exports
+    from .literature.rules import parse_rules
+    from .literature.screening import Screening, record_fields, screening_status
+
+    folder = project.root / "corpus" / "literature"
+    spec = yaml.safe_load((folder / "screening.yaml").read_text(encoding="utf-8"))
+    rules = parse_rules(spec["rules"], where=str(folder / "screening.yaml"))
+    import_search_exports(project, {db: folder / ".searches" / f for db, f in DEMO_SEARCHES.items()})
+    fields = record_fields(project)
+    notes = fields["notes"].fillna("") if "notes" in fields else pd.Series("", index=fields.index)
+    first = Screening(project, screener)
+    first.apply_rules(rules)
+    for name in first.pending():
+        found = re.search(r"inclusion reason: (.*?)(?:; screening:|$)", notes[name])
+        why = found.group(1).strip() if found else None
+        if fields.loc[name, "inclusion"] == "included":
+            first.decide(name, "include", why)
+        else:
+            first.decide(name, "exclude", spec["background_reason"])
+    second_spec = spec["second_screener"]
+    second = Screening(project, second_spec["name"])
+    second.apply_rules(rules)
+    for name, (decision, why) in second_spec["decisions"].items():
+        second.decide(name, decision, why)
+    status = screening_status(project)
+    mine = first.decisions().set_index("document")
+    for name in status.loc[status["status"] == "conflict", "record"]:
+        first.resolve(name, mine.loc[name, "decision"], mine.loc[name, "reason"])
+    return {"rules": [r.name for r in rules], "screeners": [screener, second_spec["name"]]}
+
