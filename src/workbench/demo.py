@@ -51,18 +51,15 @@ def build_demo(into: str | Path, source: str | Path | None = None, progress: boo
 
 
 def activity_table(project: Project, coder: str = "coder-a") -> pd.DataFrame:
-    """Number of schools with at least one coding of each school activity (the study's table)."""
-    codings = project.codings(coder=coder)
-    attrs = project.case_attributes()
-    schools = set(attrs.index[attrs["respondent_type"] == "school"]) if "respondent_type" in attrs else set()
-    at_schools = codings[codings["case"].isin(schools)]
+    """Number of schools with at least one coding of each school activity (the study's table), via wb.matrix."""
+    from .analysis.matrices import matrix
+
+    by_school = matrix(project, columns="case", value="cases", coder=coder, codes=SCHOOL_ACTIVITIES,
+                       where={"respondent_type": "school"}).reindex(SCHOOL_ACTIVITIES)
     labels = Codebook(project).frame().set_index("id")["label"]
-    rows = []
-    for code in SCHOOL_ACTIVITIES:
-        cases = sorted(at_schools.loc[at_schools["code"] == code, "case"].unique())
-        rows.append({"code": code, "activity": labels.get(code, code), "schools": len(cases),
-                     "which": ", ".join(cases)})
-    return pd.DataFrame(rows)
+    return pd.DataFrame({"code": SCHOOL_ACTIVITIES, "activity": [labels.get(c, c) for c in SCHOOL_ACTIVITIES],
+                         "schools": by_school.sum(axis=1).to_numpy(),
+                         "which": [", ".join(by_school.columns[row > 0]) for _, row in by_school.iterrows()]})
 
 
 def summary(project: Project) -> str:

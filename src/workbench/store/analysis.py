@@ -17,7 +17,6 @@ from ..errors import NotFound
 from .events import Tx, now
 from .schema import cases, codes, codings, documents, framework_cells, links
 
-
 SPAN_COLUMNS = ["id", "document", "case", "start", "end", "code", "coder"]
 
 
