@@ -13,20 +13,16 @@ the floor of merely inserting the same text.
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Table
-from sqlalchemy.exc import IntegrityError
-
 from ..errors import SourceError, WorkbenchError
-from ..store.bulk import Unstorable, existing, log_file, open_store
+from ..store.bulk import Clash, Unstorable, existing, log_file, open_store
 from ..store.events import now
 from ..store.project import Project
-from ..store.schema import attributes, cases, document_values, documents, turns
+from ..store.schema import Table, attributes, cases, document_values, documents, turns
 from ..store.values import infer_type, parse_value
-from .document import ImportedDocument
+from .document import ImportedDocument, relative_source
 from .text import content_hash
 
 _TURN_KEYS = ("document_id", "seq", "speaker", "start", "end", "speech_start", "time_ms", "end_time_ms")
@@ -103,7 +99,7 @@ class DocumentWriter:
         except Unstorable as exc:
             self.last_error = SourceError(f"cannot store it ({exc})", where=where)
             results = [("failed", str(self.last_error))] * len(docs)
-        except (IntegrityError, sqlite3.IntegrityError) as exc:  # another process wrote a clashing row
+        except Clash as exc:  # another process wrote a clashing row
             reload = True
             self.last_error = SourceError(f"clashes with what is already in the project ({exc})", where=where,
                                           fix="import it again")
@@ -149,7 +145,7 @@ class DocumentWriter:
                     case_id = new_cases[doc.case] = store.insert(cases, row)
                     log.append((cases, None, _full(cases, row, case_id)))
             row = {"name": doc.name, "kind": doc.kind, "text": doc.text, "content_hash": digest,
-                   "case_id": case_id, "source_path": str(source) if source else None,
+                   "case_id": case_id, "source_path": relative_source(source, self.project.root) if source else None,
                    "source_format": doc.source_format, "encoding": doc.encoding, "meta": doc.meta,
                    "imported": stamp}
             doc_id = store.insert(documents, row)

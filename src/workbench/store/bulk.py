@@ -9,13 +9,14 @@ value conversions, without the per-statement machinery) and groups whole files i
 from __future__ import annotations
 
 import contextlib
+import functools
 import sqlite3
 import time
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Table, insert, select, text
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import DBAPIError, StatementError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, StatementError
 
 from .events import entity_key, primary_key, row_json
 from .schema import attributes, cases, document_values, documents, events, groups, turns
@@ -40,6 +41,30 @@ _ROWS_PER_INSERT = 100  # 800 parameters for a turn row's 8: under SQLite's olde
 _PG_LOCK = 727_001
 
 
+class Clash(Exception):
+    """Another process wrote a row that clashes with this file's (a unique name or hash)."""
+
+
+def _guarded(method):
+    """Database failures as the import writer can handle them: Clash, or a StorageError (disk full ...)."""
+
+    @functools.wraps(method)
+    def run(self, *args, **kwargs):
+        from .project import storage_error
+
+        try:
+            return method(self, *args, **kwargs)
+        except (IntegrityError, sqlite3.IntegrityError) as exc:
+            raise Clash(str(getattr(exc, "orig", exc))) from exc
+        except (OperationalError, sqlite3.OperationalError, DBAPIError) as exc:
+            err = storage_error(exc, str(self.where))
+            if err is None:
+                raise
+            raise err from exc
+
+    return run
+
+
 class Unstorable(Exception):
     """A value the database cannot take (e.g. front matter that is not JSON)."""
 
@@ -48,15 +73,18 @@ class CoreStore:
     """Any database SQLAlchemy speaks: each file is its own transaction."""
 
     def __init__(self, project: Project):
+        self.where = project.db_path or project.name
         self.conn: Connection = project.engine.connect()
         self._tx = None
 
+    @_guarded
     def begin_file(self) -> None:
         self.conn.execution_options(wb_write=True)
         self._tx = self.conn.begin()
         if self.conn.dialect.name == "postgresql":
             self.conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK})
 
+    @_guarded
     def end_file(self, ok: bool, size: int = 0) -> None:
         tx, self._tx = self._tx, None
         if ok:
@@ -64,6 +92,7 @@ class CoreStore:
         else:
             tx.rollback()
 
+    @_guarded
     def insert(self, table: Table, row: dict[str, Any]) -> int | None:
         try:
             result = self.conn.execute(_INSERT[table.name], row)
@@ -73,12 +102,15 @@ class CoreStore:
             raise Unstorable(f"{exc.orig.__class__.__name__}: {exc.orig}") from exc
         return result.inserted_primary_key[0] if len(table.primary_key.columns) == 1 else None
 
+    @_guarded
     def insert_many(self, table: Table, keys: tuple[str, ...], rows: list[tuple]) -> None:
         self.conn.execute(_INSERT[table.name], [dict(zip(keys, r, strict=True)) for r in rows])
 
+    @_guarded
     def set_attribute_type(self, attribute_id: int, typ: str) -> None:
         self.conn.execute(attributes.update().where(attributes.c.id == attribute_id).values(type=typ))
 
+    @_guarded
     def select(self, query) -> list:
         if self._tx is not None:
             return self.conn.execute(query).all()
@@ -98,6 +130,7 @@ class SqliteStore:
     """
 
     def __init__(self, project: Project):
+        self.where = project.db_path or project.name
         self.dialect = project.engine.dialect
         self.raw = project.engine.raw_connection()
         self.db: sqlite3.Connection = self.raw.driver_connection
@@ -138,6 +171,7 @@ class SqliteStore:
             raise Unstorable(f"{exc.__class__.__name__}: {exc}") from exc
         return values
 
+    @_guarded
     def begin_file(self) -> None:
         if not self.in_tx:
             self.cur.execute("BEGIN IMMEDIATE")  # the write lock now, waiting for other writers
@@ -146,7 +180,11 @@ class SqliteStore:
             self._chunk_files = self._chunk_chars = 0
         self.cur.execute("SAVEPOINT wb_import_file")
 
+    @_guarded
     def end_file(self, ok: bool, size: int = 0) -> None:
+        if not self.db.in_transaction:  # SQLite rolled the whole transaction back itself (e.g. disk full)
+            self.in_tx = False
+            return
         if not ok:
             self.cur.execute("ROLLBACK TO wb_import_file")
         self.cur.execute("RELEASE wb_import_file")
@@ -156,16 +194,19 @@ class SqliteStore:
                 or time.perf_counter() - self._chunk_started >= _COMMIT_SECONDS):
             self.commit()
 
+    @_guarded
     def commit(self) -> None:
-        if self.in_tx:
+        if self.in_tx and self.db.in_transaction:
             self.cur.execute("COMMIT")
-            self.in_tx = False
+        self.in_tx = False
 
+    @_guarded
     def insert(self, table: Table, row: dict[str, Any]) -> int | None:
         sql, order, convert = self._statement(table, tuple(row))
         self.cur.execute(sql, self._params(order, convert, tuple(row.values())))
         return self.cur.lastrowid if len(table.primary_key.columns) == 1 else None
 
+    @_guarded
     def insert_many(self, table: Table, keys: tuple[str, ...], rows: list[tuple]) -> None:
         sql, order, convert = self._statement(table, keys)
         if order is not None or convert:
@@ -182,11 +223,13 @@ class SqliteStore:
                 many = self._multi[key] = f"{head} VALUES {', '.join([one] * len(chunk))}"
             self.cur.execute(many, [v for r in chunk for v in r])
 
+    @_guarded
     def set_attribute_type(self, attribute_id: int, typ: str) -> None:
         compiled = attributes.update().where(attributes.c.id == attribute_id).values(type=typ).compile(
             dialect=self.dialect)
         self.cur.execute(str(compiled), tuple(compiled.params[k] for k in compiled.positiontup))
 
+    @_guarded
     def select(self, query) -> list:
         compiled = query.compile(dialect=self.dialect)
         return self.cur.execute(str(compiled), tuple(compiled.params[k] for k in compiled.positiontup)).fetchall()
@@ -205,11 +248,11 @@ class SqliteStore:
                 self.cur.execute(f"PRAGMA wal_autocheckpoint={int(self._wal_pages)}")
                 self.cur.execute(f"PRAGMA cache_size={int(self._cache)}")
                 self.cur.execute("PRAGMA wal_checkpoint(PASSIVE)")  # hand the log to the database file
-            except sqlite3.Error:
-                self.raw.invalidate()  # not fit to go back to the pool
-            finally:
                 self.cur.close()
                 self.db.isolation_level = self._isolation
+            except sqlite3.Error:
+                self.raw.invalidate()  # not fit to go back to the pool (it is closed now)
+            finally:
                 self.raw.close()
 
 

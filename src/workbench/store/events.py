@@ -109,6 +109,7 @@ class Tx:
     group_id: int | None = None
     touched: list[tuple[str, str]] = field(default_factory=list)
     documents: set[int] = field(default_factory=set)
+    registered: set[str] = field(default_factory=set)  # actors registered in this transaction
 
     # ---- the group ------------------------------------------------------------------------------
     def group(self) -> int:

@@ -76,7 +76,7 @@ def storage_error(exc: BaseException, where: str) -> WorkbenchError | None:
     """A database failure the user can act on, as a WorkbenchError (None: a bug, let it surface)."""
     msg = str(getattr(exc, "orig", exc) or exc).lower()
     if "disk is full" in msg or "no space left" in msg or "disk full" in msg:
-        return StorageError("the disk is full; nothing of this action was written", where=where,
+        return StorageError("the disk is full; what was being written was rolled back", where=where,
                             fix="free some disk space and try again")
     if "readonly" in msg or "read-only" in msg or "unable to open database" in msg:
         return StorageError("the project's database cannot be written (read-only folder or file)", where=where,
@@ -248,13 +248,14 @@ class Project:
                         conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK})
                     tx = ev.Tx(conn, actor, action, undoable, revision=self.revision, summary=summary,
                                meta=meta, undoes=undoes)
-                    self._register_actor(conn, actor)
                     self._local.tx = tx
                     try:
+                        self._register_actor(conn, actor)
                         yield tx
                         tx.finish()
                     finally:
                         self._local.tx = None
+            self._actors |= tx.registered
         except IntegrityError as exc:
             raise storage_error(exc, where) or ConflictError(
                 f"the change clashes with what is in the project now ({exc.orig})", where=where,
@@ -282,7 +283,9 @@ class Project:
             return
         if conn.execute(select(coders.c.id).where(coders.c.id == actor)).first() is None:
             conn.execute(coders.insert().values(id=actor, name=actor, created=ev.now()))
-        self._actors.add(actor)
+        tx = getattr(self._local, "tx", None)
+        if tx is not None:  # remembered once the transaction commits (a rollback takes the row away)
+            tx.registered.add(actor)
 
     @contextmanager
     def read(self) -> Iterator[Connection]:

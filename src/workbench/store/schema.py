@@ -1,4 +1,4 @@
-"""The tables, in SQLAlchemy Core. Nothing outside `store/` writes SQL.
+"""The tables, in SQLAlchemy Core (`Table` is re-exported for type hints above the store). Nothing outside `store/` writes SQL.
 
 Written for SQLite first and PostgreSQL later: only portable types, explicit names for constraints, no
 SQLite-only features in the schema (WAL and foreign keys are switched on per connection in project.py).
@@ -330,66 +330,5 @@ screening = Table(
     CheckConstraint("decision in ('include', 'exclude', 'maybe')", name="decision"),
     CheckConstraint("stage in ('screen', 'final')", name="stage"),
 )
-
-# Literature phase (issue 14). A literature document is one work; every search-export record that was the
-# same work points at it, so the PRISMA flow can count records per database and the duplicates removed.
-records_sources = Table(
-    "records_sources", metadata,
-    Column("id", Integer, primary_key=True),
-    Column("document_id", Integer, ForeignKey("documents.id", ondelete="CASCADE"), nullable=False),
-    Column("database", String(100), nullable=False),  # e.g. ERIC, EBSCO, experts
-    Column("file", Text, nullable=False),  # the export's file name
-    Column("position", Integer, nullable=False),  # 1-based record number in that file
-    Column("record", String(300), nullable=True),  # the record's own key in the export, if any
-    Column("matched_by", String(20), nullable=False),  # new, or how it matched a work: doi, title, text
-    Column("imported", DateTime(timezone=True), nullable=False),
-    UniqueConstraint("database", "file", "position", name="uq_records_sources_record"),
-    CheckConstraint("matched_by in ('new', 'doi', 'title', 'text')", name="matched_by"),
-)
-Index("ix_records_sources_document", records_sources.c.document_id)
-
-# One screener's decision on one record (stage 'screen'), or the decision that settles it ('final').
-screening = Table(
-    "screening", metadata,
-    Column("document_id", Integer, ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True),
-    Column("screener", String(100), ForeignKey("coders.id", ondelete="RESTRICT"), primary_key=True),
-    Column("stage", String(10), primary_key=True),
-    Column("decision", String(10), nullable=False),
-    Column("reason", Text, nullable=True),
-    Column("rule", String(200), nullable=True),  # the named rule that decided, or NULL for a person's call
-    Column("decided", DateTime(timezone=True), nullable=False),
-    CheckConstraint("decision in ('include', 'exclude', 'maybe')", name="decision"),
-    CheckConstraint("stage in ('screen', 'final')", name="stage"),
-)
-
-# Typed links a researcher draws between codes ("leads to", "contradicts"), shown in theme networks. Codes
-# are referred to by id without a foreign key, so codebook merges and deletes never trip over a link; a
-# link to a code that is gone is simply not drawn.
-links = Table(
-    "links", metadata,
-    Column("id", Integer, primary_key=True),
-    Column("source_id", String(100), nullable=False),
-    Column("target_id", String(100), nullable=False),
-    Column("kind", String(50), nullable=False),
-    Column("memo", Text, nullable=True),
-    Column("actor", String(100), nullable=False),
-    Column("created", DateTime(timezone=True), nullable=False),
-    UniqueConstraint("source_id", "target_id", "kind", name="uq_links_source_target_kind"),
-)
-
-# A framework matrix's cells: one researcher-written summary per case and theme, with the codings it
-# summarises (ids, JSON). Codes by id without a foreign key, as in `links`.
-framework_cells = Table(
-    "framework_cells", metadata,
-    Column("id", Integer, primary_key=True),
-    Column("case_id", Integer, ForeignKey("cases.id", ondelete="CASCADE"), nullable=False),
-    Column("code_id", String(100), nullable=False),
-    Column("summary", Text, nullable=False),
-    Column("codings", JSON, nullable=False),
-    Column("actor", String(100), nullable=False),
-    Column("updated", DateTime(timezone=True), nullable=False),
-    UniqueConstraint("case_id", "code_id", name="uq_framework_cells_case_code"),
-)
-
 
 TABLES = {t.name: t for t in metadata.sorted_tables}
