@@ -49,6 +49,8 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "Run": ("workbench.store.runs", "Run"),
     "CodingView": ("workbench.widgets.coding_view", "CodingView"),
     # ---- features add their names below this line (one line each) ----
+    "export_refi": ("workbench.interop.refi.bridge", "export_refi"),
+    "import_refi": ("workbench.interop.refi.bridge", "import_refi"),
     "frequencies": ("workbench.analysis.frequencies", "frequencies"),
     "matrix": ("workbench.analysis.matrices", "matrix"),
     "matrix_html": ("workbench.analysis.matrices", "matrix_html"),
