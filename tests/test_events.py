@@ -177,3 +177,28 @@ def test_a_failing_nested_block_rolls_back_only_itself(project):
             Codebook(project, "anna").get("no-such-code")
             raise AssertionError("not reached")
     assert len(project.codings(coder="anna")) == 1
+
+
+def test_one_memo_concept_with_checked_targets(project):
+    from workbench.coding.memos import add_memo
+
+    with pytest.raises(NotFound, match="no case 'X9'"):
+        add_memo(project, "anna", "over X9", "case", "X9")
+    with pytest.raises(NotFound, match="no document"):
+        add_memo(project, "anna", "over niets", "document", "nope")
+    from workbench.errors import ValidationError
+
+    with pytest.raises(ValidationError, match="set_memo"):
+        add_memo(project, "anna", "over een codering", "coding", "1")
+    add_memo(project, "anna", "over T01", "case", "T01")
+    cb = Codebook(project, "lead")
+    add_memo(project, "lead", "bezoek-notitie", "code", "visit")
+    cb.merge("visit", "guest")  # the memo follows the merge instead of pointing at nothing
+    memos = project.memos()
+    assert memos.loc[memos["target_type"] == "code", "target_id"].tolist() == ["guest"]
+    cb.create("tmp", "Tijdelijk")
+    add_memo(project, "lead", "weg", "code", "tmp")
+    cb.delete("tmp")
+    assert "tmp" not in set(project.memos()["target_id"])
+    cb.undo()  # the code comes back with its memo
+    assert "tmp" in set(project.memos()["target_id"])

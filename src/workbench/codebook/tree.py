@@ -13,12 +13,12 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import func, select
 
 from ..errors import ConflictError, NotFound, ValidationError
+from ..store import codebook as q
 from ..store.events import Tx
 from ..store.project import Project
-from ..store.schema import codes, codings, research_questions, settings
+from ..store.schema import codes, codings, memos, research_questions
 from . import io
 from .io import CodebookSpec, CodeSpec
 
@@ -67,10 +67,9 @@ class Codebook:
     # ---- reading ---------------------------------------------------------------------------------
     def spec(self, conn=None) -> CodebookSpec:
         with self.project._conn(conn) as c:
-            rows = [dict(r) for r in c.execute(select(codes)).mappings()]
-            rqs = [{"id": r.id, "label": r.label, "gloss": r.gloss or ""}
-                   for r in c.execute(select(research_questions).order_by(research_questions.c.position))]
-            name = c.execute(select(settings.c.value).where(settings.c.key == "codebook.name")).scalar()
+            rows = q.code_rows(c)
+            rqs = [{"id": r["id"], "label": r["label"], "gloss": r["gloss"] or ""} for r in q.research_question_rows(c)]
+            name = q.setting(c, "codebook.name")
         ordered = tree_order([(r["position"], _spec(r)) for r in rows])
         return CodebookSpec(name or self.project.name, rqs, ordered)
 
@@ -92,14 +91,14 @@ class Codebook:
 
     def get(self, code_id: str, conn=None) -> CodeSpec:
         with self.project._conn(conn) as c:
-            row = c.execute(select(codes).where(codes.c.id == code_id)).mappings().first()
+            row = q.code_row(c, code_id)
         if row is None:
             raise NotFound(f"no code {code_id!r}", fix="see Codebook.frame() for the ids")
         return _spec(row)
 
     def descendants(self, code_id: str, conn=None) -> list[str]:
         with self.project._conn(conn) as c:
-            pairs = c.execute(select(codes.c.id, codes.c.parent_id)).all()
+            pairs = q.parent_pairs(c)
         kids: dict[str, list[str]] = {}
         for cid, parent in pairs:
             kids.setdefault(parent, []).append(cid)
@@ -115,12 +114,10 @@ class Codebook:
         io.validate(self.spec(tx.conn), "codebook")
 
     def _next_position(self, tx: Tx, parent: str | None) -> int:
-        q = select(func.max(codes.c.position)).where(
-            codes.c.parent_id.is_(None) if parent is None else codes.c.parent_id == parent)
-        return (tx.conn.execute(q).scalar() or 0) + 1
+        return q.next_position(tx.conn, parent)
 
     def _count(self, tx: Tx, code_id: str) -> int:
-        return tx.conn.execute(select(func.count()).where(codings.c.code_id == code_id)).scalar()
+        return q.count_codings(tx.conn, code_id)
 
     # ---- operations ------------------------------------------------------------------------------
     def load_yaml(self, path: str | Path) -> int:
@@ -144,7 +141,7 @@ class Codebook:
                     tx.update(research_questions, {"id": rq["id"]}, **row)
             # insert parents before children: the file is in tree order, but be safe about forward refs
             pending = {c.id: (pos, c) for pos, c in enumerate(book.codes)}
-            done: set[str] = {r for (r,) in tx.conn.execute(select(codes.c.id))}
+            done: set[str] = q.code_ids(tx.conn)
             # two passes: first create/update without parent, then set parents (handles any order)
             for cid, (pos, c) in pending.items():
                 row = _row(c, pos)
@@ -221,9 +218,7 @@ class Codebook:
         """Put a code at `index` among its siblings; returns the siblings' new order."""
         with self.project.transaction(self.actor, "code.reorder", summary=f"reorder of code {code_id}") as tx:
             me = self.get(code_id, tx.conn)
-            q = select(codes.c.id).order_by(codes.c.position, codes.c.id).where(
-                codes.c.parent_id.is_(None) if me.parent is None else codes.c.parent_id == me.parent)
-            order = [r for (r,) in tx.conn.execute(q) if r != code_id]
+            order = [r for r in q.siblings(tx.conn, me.parent) if r != code_id]
             index = max(0, min(index, len(order)))
             order.insert(index, code_id)
             for pos, cid in enumerate(order, start=1):
@@ -244,11 +239,8 @@ class Codebook:
             if target in self.descendants(source, tx.conn):
                 raise ValidationError(f"{target!r} is a sub-code of {source!r}", fix="move it out first")
             moved = 0
-            for row in tx.conn.execute(select(codings).where(codings.c.code_id == source)).mappings().all():
-                twin = tx.conn.execute(select(codings).where(
-                    codings.c.document_id == row["document_id"], codings.c.start == row["start"],
-                    codings.c.end == row["end"], codings.c.coder_id == row["coder_id"],
-                    codings.c.code_id == target)).mappings().first()
+            for row in q.codings_of(tx.conn, source):
+                twin = q.twin(tx.conn, row, target)
                 if twin is None:
                     tx.update(codings, {"id": row["id"]}, code_id=target)
                 else:
@@ -257,8 +249,10 @@ class Codebook:
                         tx.update(codings, {"id": twin["id"]}, memo=memo)
                     tx.delete(codings, {"id": row["id"]})
                 moved += 1
-            for (child,) in tx.conn.execute(select(codes.c.id).where(codes.c.parent_id == source)).all():
+            for child in q.children(tx.conn, source):
                 tx.update(codes, {"id": child}, parent_id=target, position=self._next_position(tx, target))
+            for memo_id in q.code_memo_ids(tx.conn, source):  # a merged code's memos go with its codings
+                tx.update(memos, {"id": memo_id}, target_id=target)
             tx.delete(codes, {"id": source})
             self._check(tx)
             return moved
@@ -279,7 +273,7 @@ class Codebook:
                 spec = CodeSpec(id=cid, label=label, parent=original.parent, colour=original.colour, rq=original.rq)
                 tx.insert(codes, _row(spec, self._next_position(tx, original.parent)))
             counts = {cid: 0 for cid in new_ids}
-            rows = tx.conn.execute(select(codings).where(codings.c.code_id == code_id)).mappings().all()
+            rows = q.codings_of(tx.conn, code_id)
             ids = {r["id"] for r in rows}
             if isinstance(assign, Mapping):
                 stray = set(assign) - ids
@@ -303,7 +297,7 @@ class Codebook:
             return self.merge(code_id, codings_to)
         with self.project.transaction(self.actor, "code.delete", summary=f"deletion of code {code_id}") as tx:
             self.get(code_id, tx.conn)
-            kids = tx.conn.execute(select(codes.c.id).where(codes.c.parent_id == code_id)).scalars().all()
+            kids = q.children(tx.conn, code_id)
             if kids:
                 raise ConflictError(f"code {code_id!r} has sub-codes {', '.join(kids)}",
                                     fix="move or delete the sub-codes first, or merge the code into another")
@@ -311,8 +305,10 @@ class Codebook:
             if n and not delete_codings:
                 raise ConflictError(f"code {code_id!r} still has {n} codings",
                                     fix="pass codings_to=<code id> to move them, or delete_codings=True")
-            for (cid,) in tx.conn.execute(select(codings.c.id).where(codings.c.code_id == code_id)).all():
-                tx.delete(codings, {"id": cid})
+            for row in q.codings_of(tx.conn, code_id):
+                tx.delete(codings, {"id": row["id"]})
+            for memo_id in q.code_memo_ids(tx.conn, code_id):  # no memo is left pointing at nothing
+                tx.delete(memos, {"id": memo_id})
             tx.delete(codes, {"id": code_id})
             return n
 

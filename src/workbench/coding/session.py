@@ -12,11 +12,11 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import select
 
 from ..codebook.io import COLOUR_RE
 from ..codebook.tree import Codebook
 from ..errors import ConflictError, NotFound, ValidationError
+from ..store import queries
 from ..store.events import Tx, now
 from ..store.project import Project
 from ..store.schema import coders, codes, codings
@@ -62,9 +62,7 @@ def insert_coding(tx: Tx, doc: dict[str, Any], start: int, end: int, code: str, 
         raise ValidationError(f"code {code!r} is a folder and cannot be applied", where=where)
     if coder != tx.actor:
         ensure_coder(tx, coder)
-    existing = tx.conn.execute(select(codings.c.id).where(
-        codings.c.document_id == doc["id"], codings.c.start == start, codings.c.end == end,
-        codings.c.code_id == code, codings.c.coder_id == coder)).scalar()
+    existing = queries.coding_at(tx.conn, doc["id"], start, end, code, coder)
     if existing is not None:
         return existing
     return tx.insert(codings, {"document_id": doc["id"], "start": start, "end": end, "code_id": code,
@@ -125,9 +123,7 @@ class CodingSession:
         """Remove this coder's codings of `code` that overlap [start, end); returns how many."""
         with self.project.transaction(self.coder, "coding.remove") as tx:
             doc = self._doc(tx, document)
-            ids = tx.conn.execute(select(codings.c.id).where(
-                codings.c.document_id == doc["id"], codings.c.code_id == code, codings.c.coder_id == self.coder,
-                codings.c.start < end, codings.c.end > start)).scalars().all()
+            ids = queries.overlapping(tx.conn, doc["id"], code, self.coder, start, end)
             for cid in ids:
                 tx.delete(codings, {"id": cid})
             return len(ids)

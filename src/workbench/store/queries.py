@@ -122,3 +122,17 @@ def assignment_done(conn: Connection, coder: str, document_id: int) -> bool:
     done = conn.execute(select(assignments.c.done).where(
         assignments.c.coder_id == coder, assignments.c.document_id == document_id)).scalar()
     return bool(done)
+
+
+def coding_at(conn: Connection, document_id: int, start: int, end: int, code: str, coder: str) -> int | None:
+    """The id of this exact coding, if it exists."""
+    c = codings.c
+    return conn.execute(select(c.id).where(c.document_id == document_id, c.start == start, c.end == end,
+                                           c.code_id == code, c.coder_id == coder)).scalar()
+
+
+def overlapping(conn: Connection, document_id: int, code: str, coder: str, start: int, end: int) -> list[int]:
+    """Ids of a coder's codings of `code` that overlap [start, end)."""
+    c = codings.c
+    return list(conn.execute(select(c.id).where(c.document_id == document_id, c.code_id == code,
+                                                c.coder_id == coder, c.start < end, c.end > start)).scalars())
