@@ -344,3 +344,18 @@ def test_demo_disagreements(demo_copy):
     assert set(wb.disagreements(demo_copy, ["coder-a", "coder-b"], code=code)["code"]) == {code}
     sentences = wb.disagreements(demo_copy, ["coder-a", "coder-b"], unit="sentence")
     assert len(sentences) and (sentences["unit"] == "sentence").all()
+
+
+def test_cli_agreement(demo_copy, tmp_path, capsys):
+    from workbench.cli import build_parser, main
+
+    out = tmp_path / "agreement.html"
+    rc = main(["agreement", "-p", str(demo_copy.root), "--coders", "coder-a,coder-b", "--unit", "sentence",
+               "--boot", "20", "--html", str(out)])
+    printed = capsys.readouterr().out
+    assert rc == 0 and "(all codes)" in printed and "sentence level" in printed and "saved as run" in printed
+    assert "<table" in out.read_text(encoding="utf-8") and "bootstrap" in out.read_text(encoding="utf-8")
+    assert main(["agreement", "-p", str(demo_copy.root), "--coders", "coder-a,nobody"]) == 5
+    assert "coder 'nobody'" in capsys.readouterr().err
+    sub = next(a for a in build_parser()._actions if getattr(a, "choices", None) and "agreement" in a.choices)
+    assert all(action.help for action in sub.choices["agreement"]._actions)

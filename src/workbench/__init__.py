@@ -49,6 +49,12 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "Run": ("workbench.store.runs", "Run"),
     "CodingView": ("workbench.widgets.coding_view", "CodingView"),
     # ---- features add their names below this line (one line each) ----
+    "agreement": ("workbench.analysis.reliability", "agreement"),
+    "agreement_html": ("workbench.analysis.reliability", "agreement_html"),
+    "disagreements": ("workbench.analysis.reliability", "disagreements"),
+    "Adjudication": ("workbench.analysis.adjudication", "Adjudication"),
+    "merge_codings": ("workbench.coding.merge", "merge_codings"),
+    "AdjudicationView": ("workbench.widgets.adjudication_view", "AdjudicationView"),
     "export_refi": ("workbench.interop.refi.bridge", "export_refi"),
     "import_refi": ("workbench.interop.refi.bridge", "import_refi"),
     "frequencies": ("workbench.analysis.frequencies", "frequencies"),

@@ -213,6 +213,24 @@ def cmd_migrate(args) -> int:
     return 0
 
 
+def cmd_agreement(args) -> int:
+    from .analysis.reliability import agreement, agreement_html
+
+    split = (lambda v: [x.strip() for x in v.split(",") if x.strip()] if v else None)  # noqa: E731
+    table = agreement(_project(args), coders=split(args.coders), codes=split(args.codes), unit=args.unit,
+                      coded_only=args.coded_only, n_boot=args.boot)
+    cols = ["code", "units", "percent_agreement", "cohen_kappa", "fleiss_kappa", "krippendorff_alpha", "reason"]
+    print(table.attrs["method"])
+    print(table[[c for c in cols if c in table]].to_string(index=False, float_format=lambda x: f"{x:.3f}"))
+    if args.html:
+        from pathlib import Path
+
+        Path(args.html).write_text(agreement_html(table), encoding="utf-8")
+        print(f"wrote {args.html}")
+    print(f"saved as run {table.attrs['run']}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="workbench", description=__doc__.split("\n")[0])
     sub = ap.add_subparsers(dest="command", required=True)
@@ -349,6 +367,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = with_project(sub.add_parser("migrate", help="upgrade a shared (PostgreSQL) database to this workbench's schema"))
     p.set_defaults(func=cmd_migrate)
+    p = with_project(sub.add_parser("agreement", help="intercoder agreement per code (kappa, alpha), saved as a run"))
+    p.add_argument("--unit", default="character", choices=["character", "segment", "sentence", "paragraph", "turn",
+                                                            "document"], help="what a unit of agreement is")
+    p.add_argument("--coders", help="comma-separated coders (default: all who coded, not 'consensus')")
+    p.add_argument("--codes", help="comma-separated code ids (default: every code)")
+    p.add_argument("--coded-only", action="store_true", help="leave out text no coder touched")
+    p.add_argument("--boot", type=int, default=1000, help="bootstrap resamples for the intervals (0: none)")
+    p.add_argument("--html", help="also write the table, with its method, as HTML to this file")
+    p.set_defaults(func=cmd_agreement)
     return ap
 
 

@@ -99,8 +99,9 @@ def universe(project: Project, coders: Iterable[str] | None = None, codes: Itera
         known = set(used) | {a for a, _ in data.assignments}
         for c in chosen:
             if c not in known:
+                everyone = sorted(project.coders()["id"])
                 raise NotFound(f"coder {c!r} has no codings and no assignments here", where="agreement(coders=...)",
-                               fix=f"coders with codings: {', '.join(used) or 'none'}")
+                               fix=f"the project's coders: {', '.join(everyone) or 'none'}")
         if len(set(chosen)) != len(chosen):
             raise ValidationError(f"a coder is named twice in {chosen}", where="agreement(coders=...)")
     frame = project.codes()
@@ -131,7 +132,7 @@ def universe(project: Project, coders: Iterable[str] | None = None, codes: Itera
     doc_pos = {int(d): i for i, d in enumerate(doc_ids)}
     lengths = np.array([d[2] for d in data.documents], dtype=np.int64)[keep]
     present = present_all[keep]
-    rule = ("documents as assigned (Project.assignments())" if not rules else
+    rule = ("documents as assigned in Project.assignments()" if not rules else
             f"documents as assigned; {', '.join(rules)} had no assignment recorded, so the documents they coded "
             "something in count as assigned")
     u = Universe(chosen, code_list, labels, doc_ids, [names[int(d)] for d in doc_ids], lengths, present, rule=rule)
