@@ -39,7 +39,7 @@ from . import model as m
 from .codes import colour, parse_description, slug
 from .export import KIND_SET
 from .guids import remember
-from .offsets import comparable, unit_for
+from .offsets import unit_for
 from .reader import Limits, read_refi
 from .report import ImportReport, Loss
 
@@ -240,7 +240,7 @@ def _plan_codings(refi: m.RefiProject, plan: _Plan, notes: dict[str, m.Note], no
             start, ok_a = offsets.to_canonical(sel.start)
             end, ok_b = offsets.to_canonical(sel.end)
             if n < len(src.selections):
-                same = ok_a and ok_b and comparable(offsets.source_slice(sel.start, sel.end)) == canon[start:end]
+                same = ok_a and ok_b and offsets.source_text(sel.start, sel.end) == canon[start:end]
                 stats["matched" if same else "mismatched"] += 1
             sel_memos = [n.text for n in _notes_text(notes, sel.note_refs)]
             noted.update(sel.note_refs)

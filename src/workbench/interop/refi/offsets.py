@@ -94,10 +94,19 @@ class OffsetMap:
         b, _ = self.raw_index(end)
         return self.raw[a:b]
 
+    def source_text(self, start: int, end: int) -> str:
+        """The source's own slice as it reads in canonical form: what the mapped selection must equal."""
+        a, _ = self.raw_index(start)
+        b, _ = self.raw_index(end)
+        piece = self.raw[a:b]
+        if piece.endswith("\r") and self.raw.startswith("\n", b):
+            piece = piece[:-1]  # a CRLF cut in two: the CR alone is not a line break of its own
+        return comparable(piece)
+
 
 def comparable(text: str) -> str:
-    """A raw slice as it reads in canonical form: line breaks as LF (a CR cut from its LF dropped), NFC."""
-    return unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", ""))
+    """Raw text as it reads in canonical form: CRLF and lone CR as LF, NFC."""
+    return unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
 def _find_all(text: str, needle: str) -> list[int]:
