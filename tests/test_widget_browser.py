@@ -6,6 +6,7 @@ tests does not matter. Skipped (with the reason) where Chromium, Playwright, Voi
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from pathlib import Path
@@ -30,7 +31,10 @@ from playwright.sync_api import Page, expect  # noqa: E402
 
 from ui import browser as ui_browser  # noqa: E402
 from ui.browser import CODER, codings_of, guard_page, mouse_select, select_range, wait_until  # noqa: E402
-from ui.widget_project import INTERVIEW, NOTES, span  # noqa: E402
+from ui.widget_project import CODER_B, INTERVIEW, NOTES, span  # noqa: E402
+
+# not under test-results/: pytest-playwright empties that folder whenever any browser test session starts
+SHOTS = Path(os.environ.get("WORKBENCH_SCREENSHOTS") or Path(__file__).resolve().parent.parent / "build" / "screenshots")
 
 # the shared fixtures (tests/ui/browser.py), bound here so that pytest finds them for this module
 browser_type_launch_args = ui_browser.browser_type_launch_args
@@ -66,6 +70,31 @@ def coding_id(project, passage: str, code: str, coder: str = CODER) -> int | Non
 
 def highlight(page: Page, coding: int):
     return page.locator(f'.wb-cv-highlight[data-codings~="{coding}"]')
+
+
+def shot(page: Page, name: str) -> Path:
+    """Save a screenshot of the widget for a person to look at (build/screenshots/<name>.png)."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    path = SHOTS / f"{name}.png"
+    page.locator(".wb-cv-root").screenshot(path=str(path))
+    assert path.stat().st_size > 10_000
+    return path
+
+
+# geometry of every stripe and margin label, per turn, as the page lays them out
+_GEOMETRY_JS = """() => [...document.querySelectorAll('.wb-cv-turn')].map(turn => ({
+  i: Number(turn.dataset.i),
+  stripes: [...turn.querySelectorAll('.wb-cv-stripe')].map(e => {
+    const r = e.getBoundingClientRect();
+    return {id: Number(e.dataset.coding), code: e.dataset.code, lane: e.dataset.lane, x: r.left, top: r.top,
+            bottom: r.bottom, width: r.width, colour: getComputedStyle(e).backgroundColor};
+  }),
+  labels: [...turn.querySelectorAll('.wb-cv-label')].map(e => {
+    const r = e.getBoundingClientRect();
+    return {id: Number(e.dataset.coding), text: e.textContent, left: r.left, right: r.right, top: r.top,
+            bottom: r.bottom, visible: r.width > 0 && r.height > 0, cut: e.scrollWidth > e.clientWidth + 1};
+  }),
+}))"""
 
 
 def test_voila_select_with_mouse_apply_from_tree_keys_undo_redo(open_app, widget_project):
@@ -115,7 +144,7 @@ def test_voila_select_with_mouse_apply_from_tree_keys_undo_redo(open_app, widget
     page.locator(".wb-cv-undo").click()
     wait_until(lambda: coding_id(project, "shorter reports", "funding") is None, what="undo")
     expect(highlight(page, keyed)).to_have_count(0)
-    expect(page.locator(".wb-cv-status")).to_contain_text("undone")
+    expect(page.locator(".wb-cv-status")).to_contain_text(re.compile(r"^undid: coding\.add by coder-a \(#\d+\), 1 row$"))
     page.locator(".wb-cv-redo").click()
     redone = wait_until(lambda: coding_id(project, "shorter reports", "funding"), what="redo")
     expect(highlight(page, redone)).to_have_text("shorter reports")
@@ -277,3 +306,175 @@ def test_jupyterlab_apply_round_trip(page: Page, widget_lab_url: str, widget_pro
     # "1" did not reach JupyterLab's command mode (it would turn the active code cell into a heading)
     expect(page.locator(".jp-CodeCell")).to_have_count(1)
     assert not errors, errors
+
+
+def test_voila_labels_in_the_margin_and_stripes_never_cover_each_other(open_app, widget_project):
+    project = widget_project
+    text = project.text(INTERVIEW)
+    # "small grant" ends on the line where coder-b's "uncertain about ..." starts: apart in the text,
+    # side by side on screen; with code-point lanes both took lane 0 and one stripe lay over the other
+    session = CodingSession(project, CODER)
+    near = [session.code(INTERVIEW, *span(text, passage), code) for passage, code in
+            [("small grant", "funding"), ("Honestly", "hope"), ("stabilised", "trust")]]
+    labels = {c: lab for c, lab in zip(project.codes()["id"], project.codes()["label"], strict=True)}
+    page = open_app()
+    expect(page.locator(f'.wb-cv-label[data-coding="{near[0]}"]')).to_be_visible()
+    turns = page.evaluate(_GEOMETRY_JS)
+    stripes = [s for t in turns for s in t["stripes"]]
+    every = set(widget_project.codings(document=INTERVIEW)["id"])  # the tests share the project: all of them
+    assert set(near) <= {s["id"] for s in stripes} and {s["id"] for s in stripes} == every
+    for turn in turns:
+        for k, a in enumerate(turn["stripes"]):
+            for b in turn["stripes"][k + 1:]:
+                if abs(a["x"] - b["x"]) < a["width"]:  # same lane: one must end before the other starts
+                    assert a["bottom"] <= b["top"] or b["bottom"] <= a["top"], (turn["i"], a, b)
+        # a label per stripe, readable without hovering: the code's label, beside and at its stripe,
+        # and no label covers another
+        assert sorted(lab["id"] for lab in turn["labels"]) == sorted(s["id"] for s in turn["stripes"])
+        by_id = {s["id"]: s for s in turn["stripes"]}
+        for lab in turn["labels"]:
+            stripe = by_id[lab["id"]]
+            assert lab["visible"] and lab["text"].startswith(labels[stripe["code"]]), lab
+            assert lab["right"] <= min(s["x"] for s in turn["stripes"]) + 0.5 and lab["top"] >= stripe["top"] - 1
+        ordered = sorted(turn["labels"], key=lambda lab: lab["top"])
+        for a, b in zip(ordered, ordered[1:], strict=False):
+            assert a["bottom"] <= b["top"] + 0.5, (a, b)
+    small = next(s for s in stripes if s["id"] == near[0])
+    uncertain = next(s for s in stripes if s["code"] == "uncertainty")
+    assert small["lane"] != uncertain["lane"]  # the case seen in the DOM before: same lane, same x
+    # other coders' labels say whose they are; colours of different codes differ
+    theirs = page.locator(f'.wb-cv-label[data-coding="{uncertain["id"]}"] .wb-cv-label-coder')
+    expect(theirs).to_have_text("coder-b")
+    assert len({s["colour"] for s in stripes}) == len({s["code"] for s in stripes})
+    shot(page, "labels-and-stripes")
+    # labels can be switched off (and the trait follows in Python), and on again
+    page.locator(".wb-cv-labels-toggle").uncheck()
+    expect(page.locator(".wb-cv-label").first).to_be_hidden()
+    page.locator(".wb-cv-labels-toggle").check()
+    expect(page.locator(f'.wb-cv-label[data-coding="{near[0]}"]')).to_be_visible()
+
+
+def test_voila_long_code_tree_collapses_shows_full_labels_and_resizes(open_app, widget_project):
+    codes = widget_project.codes()
+    assert len(codes) > 90
+    page = open_app()
+    items = page.locator(".wb-cv-code-item")
+    expect(items).to_have_count(len(codes))
+    visible = page.locator(".wb-cv-code-item:visible")
+    top_level = int(codes["parent_id"].isna().sum())
+    expect(visible).to_have_count(top_level)  # a long codebook starts folded to its themes
+    offer = page.locator('.wb-cv-code-item[data-code="offer"]')
+    offer.locator(".wb-cv-twisty").click()
+    children = int((codes["parent_id"] == "offer").sum())
+    expect(visible).to_have_count(top_level + children)
+    expect(page.locator('.wb-cv-code-item[data-code="act-company-visit"]')).to_be_visible()
+    offer.locator(".wb-cv-twisty").click()
+    expect(visible).to_have_count(top_level)
+    # a search finds codes inside folded branches
+    page.locator(".wb-cv-code-search").fill("bedrijfs")
+    expect(page.locator('.wb-cv-code-item[data-code="act-company-visit"]')).to_be_visible()
+    page.locator(".wb-cv-code-search").fill("")
+    page.locator(".wb-cv-expand-all").click()
+    expect(visible).to_have_count(len(codes))
+    # no label is cut, and hovering shows the whole path
+    cut = page.evaluate("""() => [...document.querySelectorAll('.wb-cv-code-label')]
+        .filter(e => e.scrollWidth > e.clientWidth + 1 || e.scrollHeight > e.clientHeight + 1)
+        .map(e => e.textContent)""")
+    assert cut == []
+    longest = codes.loc[codes["label"].str.len().idxmax()]
+    item = page.locator(f'.wb-cv-code-item[data-code="{longest["id"]}"]')
+    expect(item.locator(".wb-cv-code-label")).to_have_text(longest["label"])
+    assert longest["label"] in item.get_attribute("title") and " / " in item.get_attribute("title")
+    # the panel is wider than before (250 px) and the splitter resizes it
+    side = page.locator(".wb-cv-side")
+    before = side.bounding_box()["width"]
+    assert before >= 300
+    grip = page.locator(".wb-cv-splitter").bounding_box()
+    x, y = grip["x"] + grip["width"] / 2, grip["y"] + 40
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x - 60, y, steps=3)
+    page.mouse.move(x - 120, y, steps=3)
+    page.mouse.up()
+    after = side.bounding_box()["width"]
+    assert after > before + 100, (before, after)
+    shot(page, "code-tree")
+    page.locator(".wb-cv-collapse-all").click()
+    expect(visible).to_have_count(top_level)
+
+
+def test_voila_create_code_and_in_vivo_from_the_selection_then_undo(open_app, widget_project):
+    project = widget_project
+    text = project.text(INTERVIEW)
+    page = open_app()
+    page.locator(".wb-cv-new-label").fill("Workload")
+    page.locator("select.wb-cv-new-parent").select_option("feelings")
+    page.locator(".wb-cv-add-code").click()
+    wait_until(lambda: "workload" in set(project.codes()["id"]), what="the new code in the database")
+    row = project.codes().set_index("id").loc["workload"]
+    assert (row["label"], row["parent_id"]) == ("Workload", "feelings")
+    expect(page.locator('.wb-cv-code-item[data-code="workload"] .wb-cv-code-label')).to_have_text("Workload")
+    expect(page.locator(".wb-cv-new-label")).to_have_value("")
+    expect(page.locator(".wb-cv-status")).to_contain_text("created code Workload under Feelings")
+    # an empty label is refused in the view
+    page.locator(".wb-cv-add-code").click()
+    expect(page.locator(".wb-cv-error-text")).to_contain_text("needs a label")
+    page.locator(".wb-cv-error-close").click()
+    expect(page.locator(".wb-cv-error")).to_be_hidden()  # the page moves up: select after it did
+
+    start, end = span(text, "would do differently")
+    mouse_select(page, start, end)
+    vivo = page.locator(".wb-cv-in-vivo")
+    expect(vivo).to_be_visible()
+    vivo.click()
+
+    def in_vivo():
+        rows = [r for r in codings_of(project, CODER, INTERVIEW) if r["code"].startswith("iv-would-do-differently")]
+        return rows[0] if rows else None
+
+    row = wait_until(in_vivo, what="the in-vivo coding")
+    assert (row["start"], row["end"], row["quote"]) == (start, end, "would do differently")
+    assert project.codes().set_index("id").loc[row["code"], "parent_id"] == "feelings"  # the chosen parent
+    expect(highlight(page, row["id"])).to_have_text("would do differently")
+    expect(page.locator(f'.wb-cv-label[data-coding="{row["id"]}"]')).to_have_text("would do differently")
+    expect(vivo).to_be_hidden()
+    # undo says what it undid and for whom: the in-vivo code and its coding go in one step
+    page.locator(".wb-cv-undo").click()
+    wait_until(lambda: in_vivo() is None, what="the undo of the in-vivo code")
+    expect(page.locator(".wb-cv-status")).to_contain_text(re.compile(r"^undid: coding\.in-vivo by coder-a \(#\d+\)"))
+    assert row["code"] not in set(project.codes()["id"])
+    expect(page.locator(f'.wb-cv-code-item[data-code="{row["code"]}"]')).to_have_count(0)
+    shot(page, "after-undo")
+
+
+def test_voila_blind_coding_until_marked_done(open_app, widget_project):
+    project = widget_project
+    page = open_app()
+    theirs = page.locator('.wb-cv-label:has(.wb-cv-label-coder:text-is("coder-b"))')
+    expect(theirs).to_have_count(len(CODER_B))
+    page.locator(".wb-cv-blind").check()
+    expect(page.locator(".wb-cv-root")).to_have_attribute("data-blind", "true")
+    expect(theirs).to_have_count(0)
+    ids = {str(r["id"]) for r in codings_of(project, "coder-b", INTERVIEW)}
+    shown = page.evaluate("() => [...document.querySelectorAll('.wb-cv-highlight')].flatMap(e => e.dataset.codings.split(' '))")
+    assert not ids & set(shown)  # not on the page at all
+    note = page.locator(".wb-cv-blind-note")
+    expect(note).to_be_visible()
+    expect(note).to_contain_text(f"{len(CODER_B)} codings by other coders hidden")
+    shot(page, "blind")
+    page.locator(".wb-cv-done").click()
+    expect(page.locator(".wb-cv-root")).to_have_attribute("data-done", "true")
+    expect(theirs).to_have_count(len(CODER_B))
+    expect(note).to_be_hidden()
+    expect(page.locator(".wb-cv-done")).to_contain_text("Done")
+    done = project.assignments().set_index(["coder", "document"])["done"]
+    assert bool(done.loc[(CODER, INTERVIEW)])
+    # the next document is not done yet: blind there, and back here it stays open
+    page.locator(".wb-cv-next").click()
+    expect(page.locator(".wb-cv-root")).to_have_attribute("data-done", "false")
+    page.locator(".wb-cv-prev").click()
+    expect(page.locator(".wb-cv-root")).to_have_attribute("data-done", "true")
+    expect(theirs).to_have_count(len(CODER_B))
+    page.locator(".wb-cv-done").click()  # reopen, so that the other tests see a fresh state
+    expect(page.locator(".wb-cv-root")).to_have_attribute("data-done", "false")
+    expect(theirs).to_have_count(0)

@@ -104,7 +104,7 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
 
 @pytest.fixture(scope="session")
 def widget_project(tmp_path_factory: pytest.TempPathFactory):
-    project = build_project(tmp_path_factory.mktemp("widget-project"))
+    project = build_project(tmp_path_factory.mktemp("widget-project"), demo_codes=True)  # a long code tree
     yield project
     project.close()
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from workbench.codebook.io import CodebookSpec, CodeSpec
+from workbench.codebook.io import CodebookSpec, CodeSpec, load
 from workbench.codebook.tree import Codebook
 from workbench.coding.mirror import import_coding
 from workbench.corpus.batch import import_paths
@@ -59,8 +59,15 @@ def span(text: str, passage: str) -> tuple[int, int]:
     return start, start + len(passage)
 
 
-def build_project(root: Path) -> Project:
-    """Create the project under `root` (a fresh folder) and return it open."""
+FRAMEWORK = Path(__file__).resolve().parents[2] / "coding" / "framework.yaml"
+
+
+def build_project(root: Path, demo_codes: bool = False) -> Project:
+    """Create the project under `root` (a fresh folder) and return it open.
+
+    `demo_codes`: add the demo study's 92 codes (7 themes, up to 4 levels, Dutch labels up to 48
+    characters) after the test codes, as a long real codebook for the code tree.
+    """
     src = root / "sources"
     src.mkdir(parents=True)
     (src / f"{INTERVIEW}.txt").write_text(INTERVIEW_TEXT, encoding="utf-8")
@@ -68,7 +75,9 @@ def build_project(root: Path) -> Project:
     project = Project.init(root / "project")
     report = import_paths(project, [src], progress=False)
     assert set(report["status"]) == {"imported"}, report
-    Codebook(project, "researcher").apply_spec(CodebookSpec("Widget test codebook", [], CODES))
+    extra = load(FRAMEWORK) if demo_codes else CodebookSpec("", [], [])
+    Codebook(project, "researcher").apply_spec(CodebookSpec("Widget test codebook", extra.research_questions,
+                                                            CODES + extra.codes))
     text = project.text(INTERVIEW)
     mirror = root / "mirror"
     mirror.mkdir()

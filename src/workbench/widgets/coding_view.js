@@ -13,6 +13,38 @@ const HIGH_SURROGATE = /[\uD800-\uDBFF]/;
 // one stacked underline per lane (2 px line + 1 px gap), drawn by coding_view.css from --u0 ... --u5
 const MAX_UNDERLINES = 6; // more overlapping codings than this still get a margin stripe each
 const STRIPE_PX = 5;
+const STRIPE_GAP_PX = 2; // stripes in one lane keep this much space between them
+const MIN_STRIPE_PX = 4;
+const COLLAPSE_OVER = 40; // a code tree with more codes than this starts with its branches collapsed
+
+// Lanes for intervals [top, bottom): outer (earlier, longer) first, each in the first lane whose last
+// interval ends `gap` before it starts, so two intervals in one lane never overlap. -> lane per interval
+function assignLanes(intervals, gap) {
+  const order = intervals.map((_, k) => k)
+    .sort((x, y) => intervals[x][0] - intervals[y][0] || intervals[y][1] - intervals[x][1] || x - y);
+  const ends = [];
+  const lanes = new Array(intervals.length);
+  for (const k of order) {
+    const [a, b] = intervals[k];
+    let lane = ends.findIndex((end) => end + gap <= a);
+    if (lane < 0) lane = ends.length;
+    ends[lane] = b;
+    lanes[k] = lane;
+  }
+  return lanes;
+}
+
+// Margin labels: each at its stripe's top unless the label above it is still there; -> tops (same order)
+function stackLabels(tops, height) {
+  const order = tops.map((_, k) => k).sort((x, y) => tops[x] - tops[y] || x - y);
+  const out = new Array(tops.length);
+  let next = -Infinity;
+  for (const k of order) {
+    out[k] = Math.max(tops[k], next);
+    next = out[k] + height + 1;
+  }
+  return out;
+}
 
 function cpLength(s) {
   if (!HIGH_SURROGATE.test(s)) return s.length;
@@ -86,6 +118,11 @@ const TEMPLATE = `
   <select class="wb-cv-doc-select" title="Document"></select>
   <button type="button" class="wb-cv-next" title="Next document">&#8250;</button>
   <span class="wb-cv-coder"></span>
+  <button type="button" class="wb-cv-done" title="Mark this document done (ends blind coding for it)">Mark done</button>
+  <label class="wb-cv-toggle" title="Hide other coders' codings until you mark a document done">
+    <input type="checkbox" class="wb-cv-blind"> Blind</label>
+  <label class="wb-cv-toggle" title="Code labels in the margin beside the stripes">
+    <input type="checkbox" class="wb-cv-labels-toggle"> Labels</label>
   <span class="wb-cv-spacer"></span>
   <button type="button" class="wb-cv-undo" title="Undo your last action (Ctrl+Z)">&#8630; Undo</button>
   <button type="button" class="wb-cv-redo" title="Redo (Ctrl+Shift+Z)">&#8631; Redo</button>
@@ -93,19 +130,30 @@ const TEMPLATE = `
 </div>
 <div class="wb-cv-error" role="alert" hidden><span class="wb-cv-error-text"></span>
   <button type="button" class="wb-cv-error-close" title="Dismiss">&#215;</button></div>
+<div class="wb-cv-blind-note" hidden></div>
 <div class="wb-cv-main">
   <div class="wb-cv-left">
     <div class="wb-cv-selection" data-empty="true"><span class="wb-cv-selection-text">Select a passage, then
       click a code (or press 1-9).</span>
+      <button type="button" class="wb-cv-in-vivo" title="Create a code named by the selected words and apply it"
+        hidden>In vivo</button>
       <button type="button" class="wb-cv-clear-selection" title="Clear the selection (Esc)" hidden>&#215;</button></div>
     <div class="wb-cv-doc"></div>
   </div>
+  <div class="wb-cv-splitter" title="Drag to resize the code panel" role="separator" aria-orientation="vertical"></div>
   <div class="wb-cv-side">
     <div class="wb-cv-side-title">Recent codes</div>
     <div class="wb-cv-recent"></div>
-    <div class="wb-cv-side-title">Code tree</div>
+    <div class="wb-cv-side-title wb-cv-tree-title"><span>Code tree</span><span class="wb-cv-spacer"></span>
+      <button type="button" class="wb-cv-expand-all" title="Expand every branch">&#8862;</button>
+      <button type="button" class="wb-cv-collapse-all" title="Collapse every branch">&#8863;</button></div>
     <input type="search" class="wb-cv-code-search" placeholder="Search codes&#8230;" spellcheck="false">
     <div class="wb-cv-tree"></div>
+    <div class="wb-cv-new-code">
+      <input type="text" class="wb-cv-new-label" placeholder="New code&#8230;" spellcheck="false">
+      <select class="wb-cv-new-parent" title="Put the new code (or the in-vivo code) under"></select>
+      <button type="button" class="wb-cv-add-code" title="Add the code to the codebook">Add</button>
+    </div>
     <div class="wb-cv-side-title">Show</div>
     <label class="wb-cv-filter">Code <select class="wb-cv-filter-code"></select></label>
     <label class="wb-cv-filter">Coder <select class="wb-cv-filter-coder"></select></label>
@@ -136,6 +184,8 @@ function render({ model, el }) {
     near: new Set(), // chunks in or near the visible part of the document (IntersectionObserver)
     stale: new Set(), // chunks whose stripes still have estimated (proportional) positions
     stripesW: "",
+    collapsed: new Set(), // code ids whose branch is folded in the tree
+    treeInit: false,
     all: new Map(), // coding id -> coding (all codings of the document, visible or not)
     pending: null, // {start, end, text}: the passage the next code applies to
     popup: null, // {ids, x, y}
@@ -184,6 +234,11 @@ function render({ model, el }) {
       });
     }
     if (msg.ok && job.action === "uncode") closePopup();
+    if (msg.ok && job.action === "create_code") $(".wb-cv-new-label").value = "";
+    if (msg.ok && job.action === "in_vivo") {
+      st.pending = null;
+      renderSelection();
+    }
   }
 
   // ---- scheduling ----------------------------------------------------------------------------------
@@ -198,7 +253,10 @@ function render({ model, el }) {
   function flush() {
     st.scheduled = false;
     const d = st.dirty;
-    if (d.codes) renderTree();
+    if (d.codes) {
+      renderTree();
+      renderNewCode();
+    }
     if (d.codes || d.nav) renderFilters();
     if (d.nav) renderNav();
     if (d.codes || d.recent) renderRecent();
@@ -266,7 +324,7 @@ function render({ model, el }) {
     const len = astral ? cpLength(text) : text.length;
     if (!list.length) {
       return {
-        html: `<div class="wb-cv-stripes"></div><div class="wb-cv-text" data-start="${base}">` +
+        html: `<div class="wb-cv-labels"></div><div class="wb-cv-stripes"></div><div class="wb-cv-text" data-start="${base}">` +
           `<span class="wb-cv-seg" data-start="${base}" data-len="${len}">${esc(text)}</span></div>`,
         sig: "",
         segs: [],
@@ -323,22 +381,33 @@ function render({ model, el }) {
         `style="${style}">${esc(piece)}</span>`;
       seg++;
     }
-    let stripes = "";
-    const segs = [];
-    for (const it of items) {
+    // estimated (proportional) stripe positions until the turn is laid out; lanes keep them apart
+    const spans = items.map((it) => {
       const top = (100 * it.s) / Math.max(1, len);
-      const height = Math.max(2, (100 * (it.e - it.s)) / Math.max(1, len));
+      return [top, top + Math.max(2, (100 * (it.e - it.s)) / Math.max(1, len))];
+    });
+    const stripeLanes = assignLanes(spans, 0);
+    const me = model.get("coder");
+    let stripes = "";
+    let labels = "";
+    const segs = [];
+    items.forEach((it, k) => {
+      const [top, bottom] = spans[k];
+      const tip = esc(`${it.c.label} (${it.c.coder})`);
       stripes += `<span class="wb-cv-stripe" data-coding="${it.c.id}" data-code="${esc(it.c.code)}" ` +
-        `data-lane="${it.lane}" title="${esc(`${it.c.label} (${it.c.coder})`)}" style="left:${it.lane * STRIPE_PX}px;` +
-        `top:${top}%;height:${height}%;background:${it.c.colour}"></span>`;
+        `data-lane="${stripeLanes[k]}" title="${tip}" style="left:${stripeLanes[k] * STRIPE_PX}px;` +
+        `top:${top}%;height:${bottom - top}%;background:${colour(it.c.colour)}"></span>`;
+      labels += `<span class="wb-cv-label" data-coding="${it.c.id}" data-code="${esc(it.c.code)}" title="${tip}" ` +
+        `style="top:${top}%;--c:${colour(it.c.colour)}">${esc(it.c.label)}` +
+        `${it.c.coder !== me ? `<span class="wb-cv-label-coder">${esc(it.c.coder)}</span>` : ""}</span>`;
       segs.push([first.get(it), last.get(it)]);
-    }
+    });
     return {
-      html: `<div class="wb-cv-stripes">${stripes}</div><div class="wb-cv-text wb-cv-lanes-${Math.min(lanes, MAX_UNDERLINES)}" ` +
-        `data-start="${base}">${html}</div>`,
+      html: `<div class="wb-cv-labels">${labels}</div><div class="wb-cv-stripes">${stripes}</div>` +
+        `<div class="wb-cv-text wb-cv-lanes-${Math.min(lanes, MAX_UNDERLINES)}" data-start="${base}">${html}</div>`,
       sig: signature(list),
       segs,
-      lanes,
+      lanes: Math.max(1, ...stripeLanes.map((l) => l + 1)),
     };
   }
 
@@ -356,6 +425,8 @@ function render({ model, el }) {
   // exact stripe positions: read all segment boxes first (one layout), then write all stripe styles.
   // Only for turns in or near view (turns off screen are not laid out: content-visibility: auto); the
   // others keep proportional positions until the IntersectionObserver brings them near.
+  // Stripe lanes are assigned here from the pixel extents (two codings on one line would otherwise share
+  // a lane and cover each other), and the margin labels are stacked so that none hides another.
   function layoutStripes(indices) {
     const reads = [];
     for (const i of indices) {
@@ -367,22 +438,48 @@ function render({ model, el }) {
       }
       if (!body.offsetParent) continue; // not displayed (a hidden tab): stays stale
       st.stale.delete(i);
-      const segs = body.lastElementChild.children;
-      const stripes = body.firstElementChild.children;
+      const [labelsEl, stripesEl, textEl] = body.children;
+      const segs = textEl.children;
       const boxes = pairs.map(([a, b]) => {
         const x = segs[a];
         const y = segs[b];
-        return x && y ? [x.offsetTop, y.offsetTop + y.offsetHeight] : null;
+        if (!x || !y) return [0, MIN_STRIPE_PX];
+        return [x.offsetTop, Math.max(x.offsetTop + MIN_STRIPE_PX, y.offsetTop + y.offsetHeight)];
       });
-      reads.push([stripes, boxes]);
+      const labelH = labelsEl.firstElementChild ? labelsEl.firstElementChild.offsetHeight : 0;
+      reads.push([i, labelsEl, stripesEl.children, boxes, labelH]);
     }
-    for (const [stripes, boxes] of reads) {
+    let wider = false;
+    for (const [i, labelsEl, stripes, boxes, labelH] of reads) {
+      const lanes = assignLanes(boxes, STRIPE_GAP_PX);
       boxes.forEach((box, k) => {
-        if (!box || !stripes[k]) return;
-        stripes[k].style.top = `${box[0]}px`;
-        stripes[k].style.height = `${Math.max(4, box[1] - box[0])}px`;
+        const el = stripes[k];
+        if (!el) return;
+        el.style.top = `${box[0]}px`;
+        el.style.height = `${box[1] - box[0]}px`;
+        el.style.left = `${lanes[k] * STRIPE_PX}px`;
+        el.dataset.lane = String(lanes[k]);
       });
+      const n = Math.max(1, ...lanes.map((l) => l + 1));
+      if (n !== st.lanes[i]) {
+        st.lanes[i] = n;
+        wider = true;
+      }
+      if (labelH > 0) { // labels shown: one per stripe, stacked, the column as tall as they need
+        const tops = stackLabels(boxes.map((b) => b[0]), labelH);
+        const labels = labelsEl.children;
+        tops.forEach((top, k) => {
+          if (labels[k]) labels[k].style.top = `${top}px`;
+        });
+        labelsEl.style.minHeight = `${Math.max(...tops) + labelH}px`;
+      }
     }
+    if (wider) setStripeWidth();
+  }
+
+  function relayoutAll() {
+    st.stale = new Set(st.stripeSegs.flatMap((segs, i) => (segs.length ? [i] : [])));
+    layoutStripes([...st.near]);
   }
 
   function renderDocument() {
@@ -526,15 +623,34 @@ function render({ model, el }) {
       ? `Selected [${p.start}, ${p.end}): \u201c${short}\u201d - click a code or press 1-9`
       : "Select a passage, then click a code (or press 1-9).";
     $(".wb-cv-clear-selection").hidden = !p;
+    $(".wb-cv-in-vivo").hidden = !p;
   }
 
   // ---- code tree, recent codes, filters, navigation, messages -----------------------------------
+  function parents() {
+    return new Set((model.get("codes") || []).map((c) => c.parent).filter(Boolean));
+  }
+
   function renderTree() {
     const recent = model.get("recent") || [];
-    treeEl.innerHTML = (model.get("codes") || []).map((c) => {
+    const codes = model.get("codes") || [];
+    const branches = parents();
+    if (!st.treeInit && codes.length) { // a long codebook starts folded: its themes fit on screen
+      st.treeInit = true;
+      if (codes.length > COLLAPSE_OVER) st.collapsed = new Set(branches);
+    }
+    treeEl.innerHTML = codes.map((c) => {
       const key = recent.indexOf(c.id);
+      const branch = branches.has(c.id);
+      const open = branch && !st.collapsed.has(c.id);
+      const tip = c.gloss ? `${c.path}\n${c.gloss}` : c.path;
       return `<div class="wb-cv-code-item${c.codable ? "" : " wb-cv-folder"}" data-code="${esc(c.id)}" ` +
-        `data-parent="${esc(c.parent || "")}" title="${esc(c.path)}" style="padding-left:${4 + 14 * c.depth}px">` +
+        `data-parent="${esc(c.parent || "")}" data-depth="${c.depth}" title="${esc(tip)}" ` +
+        `style="padding-left:${2 + 14 * c.depth}px">` +
+        (branch
+          ? `<span class="wb-cv-twisty" data-toggle="${esc(c.id)}" aria-expanded="${open}" ` +
+            `title="${open ? "Collapse" : "Expand"}">${open ? "\u25be" : "\u25b8"}</span>`
+          : `<span class="wb-cv-twisty wb-cv-leaf"></span>`) +
         `<span class="wb-cv-swatch" style="background:${esc(c.colour)}"></span>` +
         `<span class="wb-cv-code-label">${esc(c.label)}</span>` +
         `${key >= 0 ? `<kbd class="wb-cv-code-key">${key + 1}</kbd>` : ""}</div>`;
@@ -542,6 +658,7 @@ function render({ model, el }) {
     filterTree();
   }
 
+  // a search shows every match and its ancestors, folded or not; without one, folded branches hide
   function filterTree() {
     const q = searchEl.value.trim().toLowerCase();
     const codes = model.get("codes") || [];
@@ -555,12 +672,30 @@ function render({ model, el }) {
         }
       }
     }
+    const folded = (c) => {
+      for (let n = byId.get(c.parent); n; n = byId.get(n.parent)) if (st.collapsed.has(n.id)) return true;
+      return false;
+    };
     for (const item of treeEl.children) {
       const id = item.dataset.code;
-      item.hidden = show !== null && !show.has(id);
       const c = byId.get(id);
+      item.hidden = show !== null ? !show.has(id) : !!(c && folded(c));
       item.classList.toggle("wb-cv-match", !!(q && c && c.label.toLowerCase().includes(q)));
     }
+  }
+
+  function toggleBranch(id) {
+    if (st.collapsed.has(id)) st.collapsed.delete(id);
+    else st.collapsed.add(id);
+    renderTree();
+  }
+
+  function renderNewCode() {
+    const sel = $(".wb-cv-new-parent");
+    const keep = sel.value;
+    sel.innerHTML = `<option value="">(top level)</option>` + (model.get("codes") || []).map((c) =>
+      `<option value="${esc(c.id)}">${"\u00a0\u00a0".repeat(c.depth)}${esc(c.label)}</option>`).join("");
+    sel.value = [...sel.options].some((o) => o.value === keep) ? keep : "";
   }
 
   function renderRecent() {
@@ -599,6 +734,29 @@ function render({ model, el }) {
     $(".wb-cv-prev").disabled = k <= 0;
     $(".wb-cv-next").disabled = k < 0 || k >= docs.length - 1;
     $(".wb-cv-coder").textContent = `coding as ${model.get("coder")}`;
+    const blind = !!model.get("blind");
+    const done = !!model.get("done");
+    const hidden = model.get("hidden") || 0;
+    const doneBtn = $(".wb-cv-done");
+    doneBtn.disabled = !current;
+    doneBtn.textContent = done ? "\u2713 Done" : "Mark done";
+    doneBtn.title = done ? "Done: click to reopen this document" : "Mark this document done (ends blind coding for it)";
+    doneBtn.classList.toggle("wb-cv-is-done", done);
+    $(".wb-cv-blind").checked = blind;
+    $(".wb-cv-labels-toggle").checked = !!model.get("labels");
+    root.dataset.blind = String(blind);
+    root.dataset.done = String(done);
+    const note = $(".wb-cv-blind-note");
+    note.hidden = !(blind && !done && hidden > 0);
+    note.textContent = `Blind coding: ${hidden} coding${hidden === 1 ? "" : "s"} by other coders hidden ` +
+      "until you mark this document done.";
+  }
+
+  function renderLabelsToggle() {
+    const on = !!model.get("labels");
+    root.classList.toggle("wb-cv-nolabels", !on);
+    $(".wb-cv-labels-toggle").checked = on;
+    relayoutAll();
   }
 
   function renderMessages() {
@@ -669,7 +827,8 @@ function render({ model, el }) {
 
   // keep the page selection when clicking codes and buttons (mousedown would collapse it)
   root.addEventListener("mousedown", (ev) => {
-    if (ev.target.closest(".wb-cv-code-item, .wb-cv-recent-item, .wb-cv-bar button, .wb-cv-selection button")) {
+    if (ev.target.closest(".wb-cv-code-item, .wb-cv-recent-item, .wb-cv-bar button, .wb-cv-selection button, " +
+      ".wb-cv-add-code, .wb-cv-tree-title button")) {
       ev.preventDefault();
       root.focus({ preventScroll: true });
     }
@@ -679,7 +838,19 @@ function render({ model, el }) {
     const t = ev.target;
     const hit = (sel) => t.closest(sel);
     let x;
-    if (hit(".wb-cv-undo")) send("undo");
+    if ((x = hit(".wb-cv-twisty[data-toggle]"))) toggleBranch(x.dataset.toggle);
+    else if (hit(".wb-cv-expand-all")) {
+      st.collapsed.clear();
+      renderTree();
+    } else if (hit(".wb-cv-collapse-all")) {
+      st.collapsed = parents();
+      renderTree();
+    } else if (hit(".wb-cv-add-code")) addCode();
+    else if (hit(".wb-cv-in-vivo")) {
+      const p = st.pending;
+      send("in_vivo", { start: p ? p.start : null, end: p ? p.end : null, parent: $(".wb-cv-new-parent").value || null });
+    } else if (hit(".wb-cv-done")) send("done", { done: !model.get("done") });
+    else if (hit(".wb-cv-undo")) send("undo");
     else if (hit(".wb-cv-redo")) send("redo");
     else if (hit(".wb-cv-prev")) send("document", { step: -1 });
     else if (hit(".wb-cv-next")) send("document", { step: 1 });
@@ -697,7 +868,7 @@ function render({ model, el }) {
     } else if ((x = hit(".wb-cv-code-item"))) {
       if (!x.classList.contains("wb-cv-folder")) applyCode({ code: x.dataset.code });
     } else if ((x = hit(".wb-cv-recent-item"))) applyCode({ code: x.dataset.code });
-    else if ((x = hit(".wb-cv-stripe"))) openPopup([Number(x.dataset.coding)], ev);
+    else if ((x = hit(".wb-cv-stripe, .wb-cv-label"))) openPopup([Number(x.dataset.coding)], ev);
     else if (docEl.contains(t)) {
       const sel = window.getSelection();
       if (sel && !sel.isCollapsed) return; // the end of a drag: the selection was captured on mouseup
@@ -724,6 +895,9 @@ function render({ model, el }) {
         const first = [...treeEl.children].find((i) => !i.hidden && !i.classList.contains("wb-cv-folder") &&
           (!searchEl.value.trim() || i.classList.contains("wb-cv-match")));
         if (first) applyCode({ code: first.dataset.code });
+      } else if (t.classList.contains("wb-cv-new-label") && ev.key === "Enter") {
+        ev.preventDefault();
+        addCode();
       } else if (t === searchEl && ev.key === "Escape") {
         searchEl.value = "";
         filterTree();
@@ -752,7 +926,34 @@ function render({ model, el }) {
     }
   });
 
+  function addCode() {
+    send("create_code", { label: $(".wb-cv-new-label").value, parent: $(".wb-cv-new-parent").value || null });
+  }
+
   searchEl.addEventListener("input", filterTree);
+  $(".wb-cv-blind").addEventListener("change", (ev) => send("blind", { on: ev.target.checked }));
+  $(".wb-cv-labels-toggle").addEventListener("change", (ev) => {
+    model.set("labels", ev.target.checked);
+    model.save_changes();
+  });
+
+  // the splitter between the text and the code panel: drag to make the panel wider or narrower
+  const splitter = $(".wb-cv-splitter");
+  splitter.addEventListener("pointerdown", (ev) => {
+    ev.preventDefault();
+    splitter.setPointerCapture(ev.pointerId);
+    const move = (e) => {
+      const box = root.getBoundingClientRect();
+      const width = Math.round(Math.max(200, Math.min(box.width * 0.7, box.right - e.clientX - 4)));
+      root.style.setProperty("--wb-cv-side-w", `${width}px`);
+    };
+    const up = () => {
+      splitter.removeEventListener("pointermove", move);
+      splitter.removeEventListener("pointerup", up);
+    };
+    splitter.addEventListener("pointermove", move);
+    splitter.addEventListener("pointerup", up);
+  });
   $(".wb-cv-doc-select").addEventListener("change", (ev) => send("document", { name: ev.target.value }));
   const sendFilters = () => {
     const code = $(".wb-cv-filter-code").value;
@@ -807,6 +1008,10 @@ function render({ model, el }) {
     }],
     ["change:codes", () => mark("codes")],
     ["change:coders", () => mark("nav")],
+    ["change:blind", () => mark("nav")],
+    ["change:done", () => mark("nav")],
+    ["change:hidden", () => mark("nav")],
+    ["change:labels", () => renderLabelsToggle()],
     ["change:recent", () => mark("recent")],
     ["change:error", () => mark("msg")],
     ["change:status", () => mark("msg")],
@@ -815,6 +1020,7 @@ function render({ model, el }) {
   for (const [name, fn] of handlers) model.on(name, fn);
 
   st.dirty = { doc: true, codings: false, codes: true, nav: true, msg: true, recent: true };
+  root.classList.toggle("wb-cv-nolabels", !model.get("labels"));
   flush();
 
   return () => {
