@@ -49,6 +49,8 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "Run": ("workbench.store.runs", "Run"),
     "CodingView": ("workbench.widgets.coding_view", "CodingView"),
     # ---- features add their names below this line (one line each) ----
+    "NetworkView": ("workbench.widgets.network_view", "NetworkView"),
+    "FrameworkView": ("workbench.widgets.framework_view", "FrameworkView"),
     "agreement": ("workbench.analysis.reliability", "agreement"),
     "agreement_html": ("workbench.analysis.reliability", "agreement_html"),
     "disagreements": ("workbench.analysis.reliability", "disagreements"),

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import networkx as nx
+import numpy as np
 import pandas as pd
 
 from ..errors import ConflictError, NotFound, ValidationError
@@ -216,16 +217,36 @@ def compare_networks(project: Project, groups: Mapping[str, Mapping[str, Any]], 
 
 
 # ---- layout and a static picture ------------------------------------------------------------------
+def _spread(xy: np.ndarray, gap: float, rounds: int = 80) -> np.ndarray:
+    """Push apart nodes closer than `gap` (unit square), so circles do not hide each other."""
+    for _ in range(rounds):
+        diff = xy[:, None, :] - xy[None, :, :]
+        dist = np.sqrt((diff ** 2).sum(-1)) + np.eye(len(xy))
+        push = np.clip(gap - dist, 0, None)
+        np.fill_diagonal(push, 0)
+        if not push.any():
+            break
+        xy = xy + 0.5 * (diff / dist[..., None] * push[..., None]).sum(1)
+        xy = (xy - xy.min(0)) / np.where(np.ptp(xy, 0) > 0, np.ptp(xy, 0), 1)
+    return xy
+
+
 def layout(graph: nx.Graph, seed: int = 42) -> dict[str, tuple[float, float]]:
-    """Node positions in [0, 1] x [0, 1] (spring layout on the weights, seeded: the same picture each time)."""
-    if graph.number_of_nodes() == 0:
+    """Node positions in [0, 1] x [0, 1]: a seeded spring layout on the weights (the same picture each
+    time), then spread so that no two nodes sit closer than about a node's diameter."""
+    n = graph.number_of_nodes()
+    if n == 0:
         return {}
-    pos = nx.spring_layout(graph, weight="weight", seed=seed) if graph.number_of_edges() else \
-        nx.circular_layout(graph)
-    xs = [p[0] for p in pos.values()]
-    ys = [p[1] for p in pos.values()]
-    span_x, span_y = (max(xs) - min(xs)) or 1.0, (max(ys) - min(ys)) or 1.0
-    return {n: (float((p[0] - min(xs)) / span_x), float((p[1] - min(ys)) / span_y)) for n, p in pos.items()}
+    if graph.number_of_edges():
+        pos = nx.spring_layout(graph, weight="weight", seed=seed, k=1.6 / math.sqrt(n), iterations=150)
+    else:
+        pos = nx.circular_layout(graph)
+    names = list(pos)
+    xy = np.array([pos[k] for k in names], dtype=float)
+    xy = (xy - xy.min(0)) / np.where(np.ptp(xy, 0) > 0, np.ptp(xy, 0), 1)
+    if n > 1:
+        xy = _spread(xy, gap=min(0.12, 0.9 / math.sqrt(n)))
+    return {k: (float(x), float(y)) for k, (x, y) in zip(names, xy, strict=True)}
 
 
 def network_svg(graph: nx.Graph, *, width: int = 900, height: int = 650, seed: int = 42,
