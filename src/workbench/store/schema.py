@@ -331,34 +331,5 @@ screening = Table(
     CheckConstraint("stage in ('screen', 'final')", name="stage"),
 )
 
-# Typed links a researcher draws between codes ("leads to", "contradicts"), shown in theme networks. Codes
-# are referred to by id without a foreign key, so codebook merges and deletes never trip over a link; a
-# link to a code that is gone is simply not drawn.
-links = Table(
-    "links", metadata,
-    Column("id", Integer, primary_key=True),
-    Column("source_id", String(100), nullable=False),
-    Column("target_id", String(100), nullable=False),
-    Column("kind", String(50), nullable=False),
-    Column("memo", Text, nullable=True),
-    Column("actor", String(100), nullable=False),
-    Column("created", DateTime(timezone=True), nullable=False),
-    UniqueConstraint("source_id", "target_id", "kind", name="uq_links_source_target_kind"),
-)
-
-# A framework matrix's cells: one researcher-written summary per case and theme, with the codings it
-# summarises (ids, JSON). Codes by id without a foreign key, as in `links`.
-framework_cells = Table(
-    "framework_cells", metadata,
-    Column("id", Integer, primary_key=True),
-    Column("case_id", Integer, ForeignKey("cases.id", ondelete="CASCADE"), nullable=False),
-    Column("code_id", String(100), nullable=False),
-    Column("summary", Text, nullable=False),
-    Column("codings", JSON, nullable=False),
-    Column("actor", String(100), nullable=False),
-    Column("updated", DateTime(timezone=True), nullable=False),
-    UniqueConstraint("case_id", "code_id", name="uq_framework_cells_case_code"),
-)
-
 
 TABLES = {t.name: t for t in metadata.sorted_tables}
