@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import itertools
+import re
 import sys
 from pathlib import Path
 
@@ -274,7 +275,8 @@ def test_undo_of_a_codebook_change_names_the_action_and_the_actor(project, view)
     assert "workload" in {c["id"] for c in view.codes}
     reply = msg(view, "undo")
     assert reply["ok"] and reply["undone"] == "code.create" and reply["actor"] == "coder-a"
-    assert view.status.startswith("undid: code.create by coder-a (#") and "workload" not in {c["id"] for c in view.codes}
+    assert re.fullmatch(r"undid: .*workload.* by coder-a \(#\d+\), 1 row", view.status), view.status
+    assert "workload" not in {c["id"] for c in view.codes}
     assert "workload" not in set(project.codes()["id"])
     msg(view, "undo")  # coder-a has nothing left; the researcher's codebook load is not coder-a's to undo
     assert "nothing to undo for coder-a" in view.error and len(project.codes()) == 6
@@ -420,3 +422,49 @@ def test_code_ids_from_labels():
     assert code_id_for("Werk", taken.__contains__) == "werk-3"
     assert code_id_for("Éénmalig bezoek!", taken.__contains__) == "eenmalig-bezoek"
     assert code_id_for("\U0001F605", taken.__contains__, prefix="iv-") == "iv-code"
+
+
+def suggest(project, passages: list[tuple[str, str, float]]) -> list[int]:
+    """Suggested codings as a topic run leaves them (a run, then suggestion rows), for the view to show."""
+    from workbench.store import suggest as suggestion_store
+
+    run = project.save_run("topics", {"test": "widget"})
+    text = project.text(INTERVIEW)
+    doc = project.document_row(INTERVIEW)["id"]
+    with project.transaction("researcher", "topics.promote", summary="suggest") as tx:
+        suggestion_store.add_suggestions(tx, [{"run_id": run.id, "document_id": doc, "start": span(text, p)[0],
+                                               "end": span(text, p)[1], "code_id": code, "score": score}
+                                              for p, code, score in passages])
+    from workbench.suggest.review import suggestions
+
+    return list(suggestions(project, run=run.id)["id"])
+
+
+def test_suggestions_shown_apart_and_decided_from_the_view(project, view):
+    ids = suggest(project, [("meet the partners", "collaboration", 0.81), ("small grant", "funding", 0.4)])
+    ids.reverse()  # in reading order: "small grant" first; ids[0] is now "meet the partners"
+    assert view.suggestions == []  # made elsewhere: shown after a refresh
+    msg(view, "refresh")
+    assert [(s["id"], s["code"], s["label"], s["score"]) for s in view.suggestions] == [
+        (ids[1], "funding", "Funding", 0.4), (ids[0], "collaboration", "Collaboration", 0.81)]
+    text = project.text(INTERVIEW)
+    assert all(text[s["start"]:s["end"]] in ("meet the partners", "small grant") for s in view.suggestions)
+    assert mine(project) == []  # a suggestion is not a coding
+    reply = msg(view, "suggestion", id=ids[0], decision="accept")
+    assert reply["ok"] and reply["decision"] == "accepted" and "accepted suggestion Collaboration" in view.status
+    [row] = mine(project)
+    assert (row["quote"], row["code"]) == ("meet the partners", "collaboration")
+    assert any(c["id"] == row["id"] for c in view.codings) and [s["id"] for s in view.suggestions] == [ids[1]]
+    msg(view, "suggestion", id=ids[1], decision="reject")
+    assert view.suggestions == [] and len(mine(project)) == 1 and "rejected suggestion Funding" in view.status
+    undo = msg(view, "undo")  # the reject is coder-a's action: undone, the suggestion is open again
+    assert undo["undone"] == "suggestion.reject" and re.match(r"undid: reject 1 suggestion.* by coder-a", view.status)
+    assert [s["id"] for s in view.suggestions] == [ids[1]]
+    before = project.codings()
+    for payload, error in [({"id": ids[0], "decision": "accept"}, "no open suggestion"),
+                           ({"id": ids[1], "decision": "maybe"}, "unknown decision"),
+                           ({"id": "x", "decision": "accept"}, "suggestion id must be an integer")]:
+        assert not msg(view, "suggestion", **payload)["ok"] and error in view.error, (payload, view.error)
+    assert project.codings().equals(before) and [s["id"] for s in view.suggestions] == [ids[1]]
+    view.show(NOTES)
+    assert view.suggestions == []

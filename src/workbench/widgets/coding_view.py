@@ -149,12 +149,12 @@ def _offset(content: dict[str, Any], key: str) -> int:
     return value
 
 
-def _coding_id(content: dict[str, Any]) -> int:
+def _coding_id(content: dict[str, Any], what: str = "coding") -> int:
     value = content.get("id")
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ValidationError(f"coding id must be an integer, got {value!r}")
+        raise ValidationError(f"{what} id must be an integer, got {value!r}")
     return value
 
 
@@ -201,6 +201,9 @@ class CodingView(anywidget.AnyWidget):
     done = traitlets.Bool(False).tag(sync=True)
     hidden = traitlets.Int(0).tag(sync=True)
     labels = traitlets.Bool(True).tag(sync=True)  # code labels in the margin beside the stripes
+    # [{id, start, end, code, label, colour, score}]: suggested codings (workbench.suggest, e.g. from a topic
+    # model) not decided yet in this document; shown apart (dashed), accepted or rejected one by one
+    suggestions = traitlets.List().tag(sync=True, to_json=_as_json)
 
     def __init__(self, project: Project, coder: str, document: str | None = None, *, snap: bool = True,
                  blind: bool = False, **kwargs: Any):
@@ -217,7 +220,7 @@ class CodingView(anywidget.AnyWidget):
             "undo": self._act_undo, "redo": self._act_redo, "document": self._act_document,
             "filter": self._act_filter, "refresh": self._act_refresh, "clear_error": self._act_clear_error,
             "create_code": self._act_create_code, "in_vivo": self._act_in_vivo, "blind": self._act_blind,
-            "done": self._act_done,
+            "done": self._act_done, "suggestion": self._act_suggestion,
         }
         with self.hold_sync():
             self._load_codebook()
@@ -353,6 +356,7 @@ class CodingView(anywidget.AnyWidget):
         self._load_codebook()
         self._load_done()
         self._load_codings()
+        self._load_suggestions()
         self.status = step["message"]  # e.g. "undid: coding.add by anna (#12), 1 row": whose, and what
         return {"group": step["group"], "undone": step["action"], "actor": step["actor"], "rows": step["rows"]}
 
@@ -390,6 +394,7 @@ class CodingView(anywidget.AnyWidget):
         self._load_codebook()
         self._load_documents()
         names = list(self.documents)
+        self._shown_name = None  # re-read the current document too (its suggestions, its done mark)
         self._show(self.document if self.document in names else (names[0] if names else ""))
         self.status = "reloaded from the project"
 
@@ -443,6 +448,23 @@ class CodingView(anywidget.AnyWidget):
         label = self._code_index.get(code_id, {}).get("label", code_id)
         self.status = f"in-vivo code “{label}” created and applied"
         return {"code": code_id, "coding": coding_id}
+
+    def _act_suggestion(self, content: dict[str, Any]) -> dict[str, Any]:
+        from ..suggest.review import decide
+
+        suggestion = _coding_id(content, "suggestion")
+        decision = content.get("decision")
+        shown = next((x for x in self.suggestions if x["id"] == suggestion), None)
+        if shown is None:
+            raise NotFound(f"no open suggestion {suggestion} in {self.document}",
+                           fix="press the reload button: it may have been decided elsewhere")
+        row = decide(self.project, suggestion, decision, actor=self.coder, coder=self.coder)
+        self._load_suggestions()
+        self._load_codings()
+        quote = self._text[row["start"]:row["end"]]
+        quote = quote if len(quote) <= 60 else quote[:57] + "..."
+        self.status = f"{row['status']} suggestion {shown['label']} for \u201c{quote}\u201d"
+        return {"suggestion": suggestion, "decision": row["status"]}
 
     def _act_blind(self, content: dict[str, Any]) -> dict[str, Any]:
         on = content.get("on")
@@ -507,6 +529,7 @@ class CodingView(anywidget.AnyWidget):
                 self._doc_id, self._text = None, ""
                 self.document, self.kind, self.chunks = "", "", []
                 self._load_codings()
+                self._load_suggestions()
                 return
             [doc] = self.project.texts([name])
             self._doc_id, self._text = doc.id, doc.text
@@ -515,6 +538,26 @@ class CodingView(anywidget.AnyWidget):
             self.chunks = list(_chunks(doc))
             self._load_done()
             self._load_codings()
+            self._load_suggestions()
+
+    def _load_suggestions(self) -> None:
+        """The current document's undecided suggestions (none where workbench.suggest is not installed)."""
+        if not self.document:
+            self.suggestions = []
+            return
+        try:
+            from ..suggest.review import suggestions as suggested
+        except ImportError:  # the topic-model extra is optional: the view works without it
+            self.suggestions = []
+            return
+        frame = suggested(self.project, document=self.document, status="suggested")
+        out = []
+        for r in frame.itertuples(index=False):
+            info = self._code_index.get(r.code) or {"label": r.code, "colour": "#888888"}
+            score = None if r.score is None or r.score != r.score else round(float(r.score), 3)
+            out.append({"id": int(r.id), "start": int(r.start), "end": int(r.end), "code": r.code,
+                        "label": info["label"], "colour": info["colour"], "score": score})
+        self.suggestions = out
 
     def _load_done(self) -> None:
         if self._doc_id is None:
