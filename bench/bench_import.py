@@ -236,11 +236,11 @@ def markdown(result: dict) -> str:
     return "\n".join(lines)
 
 
-def write_results(section: str, path: Path = RESULTS) -> None:
-    """Replace the "## Import" section of RESULTS.md (up to the next "## "), keeping the others."""
+def write_results(section: str, path: Path = RESULTS, heading: str = "## Import") -> None:
+    """Replace the `heading` section of RESULTS.md (up to the next "## "), keeping the others."""
     old = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n\n"
     lines = old.splitlines(keepends=True)
-    start = next((i for i, ln in enumerate(lines) if ln.rstrip() == "## Import"), None)
+    start = next((i for i, ln in enumerate(lines) if ln.rstrip() == heading), None)
     if start is None:
         new = old.rstrip("\n") + "\n\n" + section
     else:
