@@ -359,3 +359,16 @@ def test_cli_agreement(demo_copy, tmp_path, capsys):
     assert "coder 'nobody'" in capsys.readouterr().err
     sub = next(a for a in build_parser()._actions if getattr(a, "choices", None) and "agreement" in a.choices)
     assert all(action.help for action in sub.choices["agreement"]._actions)
+
+
+def test_bootstrap_interval_is_the_percentile_of_finite_samples():
+    from workbench.analysis.reliability import _interval
+
+    x = np.random.default_rng(1).random((1000, 4))
+    x[:300, 1] = nan
+    x[:700, 2] = nan  # under half finite: no interval
+    lo, hi = _interval(x, 0.95)
+    ref = np.nanpercentile(x, [2.5, 97.5], axis=0)
+    np.testing.assert_allclose(lo[[0, 1, 3]], ref[0, [0, 1, 3]])
+    np.testing.assert_allclose(hi[[0, 1, 3]], ref[1, [0, 1, 3]])
+    assert math.isnan(lo[2]) and math.isnan(hi[2])

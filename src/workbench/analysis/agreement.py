@@ -337,6 +337,65 @@ def unitizing_alpha(units: Iterable[Sequence[Any]], length: int, *, begin: int =
 
 
 # ---- binary units, vectorised (the project-level path) ---------------------------------------------------
+STATISTICS = ("units", "agree", "values", "coded", "o01", "full_units", "full_agree", "full_coded", "n2",
+              "n2_agree", "a_coded", "b_coded")
+
+
+def binary_statistics(tally: np.ndarray, marginals: np.ndarray | None = None, coders: int | None = None) -> np.ndarray:
+    """The sums every binary coefficient needs, linear in the tally (so bootstrap samples are one matrix
+    product away): `tally[..., m, k]` -> `[..., len(STATISTICS)]` (see `binary_coefficients`)."""
+    t = np.asarray(tally, dtype=float)
+    size = t.shape[-1]
+    m = np.arange(size)[:, None] * np.ones((1, size))
+    k = np.ones((size, 1)) * np.arange(size)[None, :]
+    valid = (k <= m) & (m >= 2)
+    mm1 = np.where(m >= 2, m - 1, 1)
+    agree_pairs = np.where(valid, (k * (k - 1) + (m - k) * (m - k - 1)) / np.maximum(m * mm1, 1), 0.0)
+    w = np.where(valid, t, 0.0)
+    out = np.zeros((*t.shape[:-2], len(STATISTICS)))
+    out[..., 0] = w.sum((-1, -2))
+    out[..., 1] = (w * agree_pairs).sum((-1, -2))
+    out[..., 2] = (w * m).sum((-1, -2))
+    out[..., 3] = (w * k).sum((-1, -2))
+    out[..., 4] = (w * np.where(valid, k * (m - k) / mm1, 0.0)).sum((-1, -2))
+    full = size - 1 if coders is None else coders
+    if 2 <= full < size:
+        rows = t[..., full, : full + 1]
+        kk = np.arange(full + 1)
+        out[..., 5] = rows.sum(-1)
+        out[..., 6] = (rows * (kk * (kk - 1) + (full - kk) * (full - kk - 1))).sum(-1) / (full * (full - 1))
+        out[..., 7] = (rows * kk).sum(-1) / full
+    if size > 2:
+        out[..., 8] = t[..., 2, :3].sum(-1)
+        out[..., 9] = t[..., 2, 0] + t[..., 2, 2]
+    if marginals is not None:
+        mg = np.asarray(marginals, dtype=float)
+        out[..., 10], out[..., 11] = mg[..., 0], mg[..., 1]
+    return out
+
+
+def coefficients_from_statistics(stats: np.ndarray, two_coders: bool) -> dict[str, np.ndarray]:
+    """Percent agreement, Cohen's and Fleiss' kappa and nominal alpha from `binary_statistics` (NaN: undefined)."""
+    s = {name: stats[..., i] for i, name in enumerate(STATISTICS)}
+    with np.errstate(invalid="ignore", divide="ignore"):
+        percent = s["agree"] / s["units"]
+        n, n1 = s["values"], s["coded"]
+        n0 = n - n1
+        alpha = np.where(n0 * n1 > 0, 1.0 - (n - 1) * s["o01"] / (n0 * n1), np.nan)
+        p_bar = s["full_agree"] / s["full_units"]
+        p1 = s["full_coded"] / s["full_units"]
+        p_e = p1 ** 2 + (1 - p1) ** 2
+        fleiss = np.where((s["full_units"] > 0) & (p_e < 1 - 1e-15), (p_bar - p_e) / (1 - p_e), np.nan)
+        cohen = np.full(percent.shape, np.nan)
+        if two_coders:
+            n2 = s["n2"]
+            pa, pb = s["a_coded"] / n2, s["b_coded"] / n2
+            p_e2 = pa * pb + (1 - pa) * (1 - pb)
+            cohen = np.where((n2 > 0) & (p_e2 < 1 - 1e-15), (s["n2_agree"] / n2 - p_e2) / (1 - p_e2), np.nan)
+    return {"units": s["units"], "percent_agreement": percent, "cohen_kappa": cohen, "fleiss_kappa": fleiss,
+            "krippendorff_alpha": alpha, "coded": n1}
+
+
 def binary_coefficients(tally: np.ndarray, marginals: np.ndarray | None = None, coders: int | None = None
                         ) -> dict[str, np.ndarray]:
     """Percent agreement, Cohen's kappa, Fleiss' kappa and nominal alpha from a tally of binary units.
@@ -347,39 +406,5 @@ def binary_coefficients(tally: np.ndarray, marginals: np.ndarray | None = None, 
     all (Fleiss' kappa uses the units all of them rated; default: the tally's largest m). Undefined values
     are NaN here; the caller says why.
     """
-    t = np.asarray(tally, dtype=float)
-    size = t.shape[-1]
-    m = np.arange(size)[:, None] * np.ones((1, size))
-    k = np.ones((size, 1)) * np.arange(size)[None, :]
-    valid = (k <= m) & (m >= 2)
-    w = np.where(valid, t, 0.0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mm1 = np.where(m >= 2, m - 1, 1)
-        agree_pairs = np.where(valid, (k * (k - 1) + (m - k) * (m - k - 1)) / (m * mm1), 0.0)
-        units = w.sum((-1, -2))
-        percent = (w * agree_pairs).sum((-1, -2)) / units
-        n = (w * m).sum((-1, -2))
-        n1 = (w * k).sum((-1, -2))
-        n0 = n - n1
-        o01 = (w * np.where(valid, k * (m - k) / mm1, 0.0)).sum((-1, -2))
-        alpha = np.where(n0 * n1 > 0, 1.0 - (n - 1) * o01 / (n0 * n1), np.nan)
-        full = size - 1 if coders is None else coders
-        fleiss = np.full(units.shape, np.nan)
-        if full >= 2:
-            rows = t[..., full, : full + 1]
-            kk = np.arange(full + 1)
-            n_subj = rows.sum(-1)
-            p_bar = (rows * (kk * (kk - 1) + (full - kk) * (full - kk - 1))).sum(-1) / (n_subj * full * (full - 1))
-            p1 = (rows * kk).sum(-1) / (n_subj * full)
-            p_e = p1 ** 2 + (1 - p1) ** 2
-            fleiss = np.where((n_subj > 0) & (p_e < 1 - 1e-15), (p_bar - p_e) / (1 - p_e), np.nan)
-        cohen = np.full(units.shape, np.nan)
-        if marginals is not None and size > 2:
-            mg = np.asarray(marginals, dtype=float)
-            n2 = t[..., 2, :3].sum(-1)
-            p_o = (t[..., 2, 0] + t[..., 2, 2]) / n2
-            pa, pb = mg[..., 0] / n2, mg[..., 1] / n2
-            p_e2 = pa * pb + (1 - pa) * (1 - pb)
-            cohen = np.where((n2 > 0) & (p_e2 < 1 - 1e-15), (p_o - p_e2) / (1 - p_e2), np.nan)
-    return {"units": units, "percent_agreement": percent, "cohen_kappa": cohen, "fleiss_kappa": fleiss,
-            "krippendorff_alpha": alpha, "coded": n1}
+    stats = binary_statistics(tally, marginals, coders)
+    return coefficients_from_statistics(stats, marginals is not None)

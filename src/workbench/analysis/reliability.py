@@ -32,7 +32,7 @@ import pandas as pd
 from ..corpus.units import split
 from ..errors import NotFound, ValidationError
 from ..store.agreement import agreement_inputs
-from .agreement import NO_VARIATION, binary_coefficients, unitizing_arrays
+from .agreement import NO_VARIATION, binary_statistics, coefficients_from_statistics, unitizing_arrays
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..store.project import Project
@@ -92,7 +92,8 @@ def universe(project: Project, coders: Iterable[str] | None = None, codes: Itera
         if missing:
             raise NotFound(f"no document {missing[0]!r}", where="agreement(documents=...)",
                            fix="see Project.documents() for the names")
-    used = sorted({r[4] for r in data.codings})
+    doc_col, start_col, end_col, code_col, coder_col = data.codings
+    used = sorted(set(coder_col))
     if chosen is None:
         chosen = [c for c in used if c != CONSENSUS]
     else:
@@ -108,14 +109,12 @@ def universe(project: Project, coders: Iterable[str] | None = None, codes: Itera
     labels = dict(zip(frame["id"], frame["label"], strict=True))
     if codes is None:
         code_list = [c for c, ok in zip(frame["id"], frame["codable"], strict=True) if ok]
-        code_list += sorted({r[3] for r in data.codings} - set(code_list))
+        code_list += sorted(set(code_col) - set(code_list))
     else:
         code_list = [codes] if isinstance(codes, str) else list(codes)
         for c in code_list:
             if c not in labels:
                 raise NotFound(f"unknown code {c!r}", where="agreement(codes=...)", fix="see Project.codes() for the ids")
-    coder_ix = {c: i for i, c in enumerate(chosen)}
-    code_ix = {c: i for i, c in enumerate(code_list)}
     assigned: dict[str, set[int]] = {c: set() for c in chosen}
     for a, d in data.assignments:
         if a in assigned:
@@ -123,30 +122,34 @@ def universe(project: Project, coders: Iterable[str] | None = None, codes: Itera
     rules = []
     for c in chosen:
         if not assigned[c]:
-            assigned[c] = {r[0] for r in data.codings if r[4] == c}
+            assigned[c] = {d for d, who in zip(doc_col, coder_col, strict=True) if who == c}
             rules.append(c)
     all_ids = [d[0] for d in data.documents]
     present_all = np.array([[d in assigned[c] for c in chosen] for d in all_ids], dtype=bool).reshape(len(all_ids), len(chosen))
     keep = present_all.sum(1) >= 2
     doc_ids = np.array(all_ids, dtype=np.int64)[keep]
-    doc_pos = {int(d): i for i, d in enumerate(doc_ids)}
     lengths = np.array([d[2] for d in data.documents], dtype=np.int64)[keep]
     present = present_all[keep]
     rule = ("documents as assigned in Project.assignments()" if not rules else
             f"documents as assigned; {', '.join(rules)} had no assignment recorded, so the documents they coded "
             "something in count as assigned")
     u = Universe(chosen, code_list, labels, doc_ids, [names[int(d)] for d in doc_ids], lengths, present, rule=rule)
-    rows = [r for r in data.codings if r[0] in doc_pos and r[3] in code_ix and r[4] in coder_ix]
-    if rows:
-        arr = np.array([(doc_pos[r[0]], code_ix[r[3]], coder_ix[r[4]], r[1], r[2]) for r in rows], dtype=np.int64)
-        ok = present[arr[:, 0], arr[:, 2]]
-        arr = arr[ok]
+    if len(doc_col):
+        d = pd.Index(doc_ids).get_indexer(np.asarray(doc_col, dtype=np.int64))
+        c = pd.Index(code_list).get_indexer(pd.Index(code_col))
+        r = pd.Index(chosen).get_indexer(pd.Index(coder_col))
+        keep_row = (d >= 0) & (c >= 0) & (r >= 0)
+        d, c, r = d[keep_row], c[keep_row], r[keep_row]
+        ok = present[d, r]
+        d, c, r = d[ok], c[ok], r[ok]
+        s_ = np.asarray(start_col, dtype=np.int64)[keep_row][ok]
+        e_ = np.asarray(end_col, dtype=np.int64)[keep_row][ok]
         n_codes, n_coders = len(code_list), len(chosen)
-        key = (arr[:, 0] * n_codes + arr[:, 1]) * n_coders + arr[:, 2]
-        key, s, e = union_spans(key, arr[:, 3], arr[:, 4])
+        key = (d.astype(np.int64) * n_codes + c) * n_coders + r
+        key, s_, e_ = union_spans(key, s_, e_)
         u.doc, rest = np.divmod(key, n_codes * n_coders)
         u.code, u.coder = np.divmod(rest, n_coders)
-        u.start, u.end = s, e
+        u.start, u.end = s_, e_
     return u
 
 
@@ -263,29 +266,35 @@ def _by_m(tally: np.ndarray, present: np.ndarray) -> np.ndarray:
     return out
 
 
-def _stats(tally4: np.ndarray, marginal: np.ndarray, n_coders: int, weights: np.ndarray) -> dict[str, np.ndarray]:
+def _doc_statistics(tally4: np.ndarray, marginal: np.ndarray, n_coders: int) -> np.ndarray:
+    """Per document and code the linear sums the coefficients need: [d, c, len(STATISTICS)]."""
+    return binary_statistics(tally4, marginal if n_coders == 2 else None, coders=n_coders)
+
+
+def _stats(per_doc: np.ndarray, n_coders: int, weights: np.ndarray) -> dict[str, np.ndarray]:
     """Coefficients for per-code rows plus the pooled row, for each row of document weights [B, d]."""
-    n_docs, n_codes, size, _ = tally4.shape
-    flat = tally4.reshape(n_docs, n_codes * size * size)
-    t = (weights @ flat).reshape(len(weights), n_codes, size, size)
+    n_docs, n_codes, n_stats = per_doc.shape
+    t = (weights @ per_doc.reshape(n_docs, n_codes * n_stats)).reshape(len(weights), n_codes, n_stats)
     t = np.concatenate([t, t.sum(1, keepdims=True)], 1)
-    mg = None
-    if n_coders == 2:  # every universe document then has both coders present
-        mg = (weights @ marginal.reshape(n_docs, n_codes * n_coders)).reshape(len(weights), n_codes, n_coders)
-        mg = np.concatenate([mg, mg.sum(1, keepdims=True)], 1)
-    return binary_coefficients(t, mg, coders=n_coders)
+    return coefficients_from_statistics(t, n_coders == 2)
 
 
 def _interval(samples: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
+    """Percentile interval per column over the finite samples (NaN where under half of them are finite)."""
     ok = np.isfinite(samples)
-    enough = ok.mean(0) >= 0.5
-    lo = np.full(samples.shape[1:], np.nan)
-    hi = np.full(samples.shape[1:], np.nan)
-    if enough.any():
-        with np.errstate(all="ignore"):
-            q = np.nanpercentile(np.where(ok, samples, np.nan)[:, enough], [50 * (1 - level), 50 * (1 + level)], axis=0)
-        lo[enough], hi[enough] = q[0], q[1]
-    return lo, hi
+    count = ok.sum(0)
+    ordered = np.sort(np.where(ok, samples, np.inf), axis=0)
+    out = []
+    for q in (0.5 * (1 - level), 0.5 * (1 + level)):
+        pos = q * np.maximum(count - 1, 0)
+        lo = np.floor(pos).astype(int)
+        hi = np.minimum(lo + 1, np.maximum(count - 1, 0))
+        a = np.take_along_axis(ordered, lo[None], 0)[0]
+        b = np.take_along_axis(ordered, hi[None], 0)[0]
+        with np.errstate(invalid="ignore"):
+            value = a + (b - a) * (pos - lo)
+        out.append(np.where(count >= 0.5 * len(samples), np.where(hi == lo, a, value), np.nan))
+    return out[0], out[1]
 
 
 def _boot_weights(n_docs: int, n_boot: int, seed: int) -> np.ndarray:
@@ -438,8 +447,9 @@ def _table(project: Project, u: Universe, unit: str, coded_only: bool, overlap: 
         else:
             tally, marginal, _, _ = unit_tallies(project, u, unit, coded_only)
         tally4 = _by_m(tally, u.present)
-        point = _stats(tally4, marginal, n_coders, weights)
-        sample = _stats(tally4, marginal, n_coders, boots) if len(boots) else None
+        per_doc = _doc_statistics(tally4, marginal, n_coders)
+        point = _stats(per_doc, n_coders, weights)
+        sample = _stats(per_doc, n_coders, boots) if len(boots) else None
         m = np.arange(n_coders + 1)
         pair = tally4[:, :, m >= 2, :]
         units_per_code = pair.sum((0, 2, 3))

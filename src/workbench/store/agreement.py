@@ -17,7 +17,7 @@ from .schema import assignments, codings, documents
 
 class AgreementInputs(NamedTuple):
     documents: list[tuple[int, str, int]]  # (id, name, length in code points), in name order
-    codings: list[tuple[int, int, int, str, str]]  # (document_id, start, end, code, coder)
+    codings: tuple[tuple, ...]  # columns: document_id, start, end, code, coder (five empty tuples if none)
     assignments: list[tuple[str, int]]  # (coder, document_id), every document
 
 
@@ -34,7 +34,9 @@ def agreement_inputs(conn: Connection, names: Iterable[str] | None = None,
         coders = list(coders)
         cq = cq.where(c.coder_id.in_(coders))
         aq = aq.where(assignments.c.coder_id.in_(coders))
-    wanted = {d[0] for d in docs}
-    rows = [tuple(r) for r in conn.execute(cq) if r[0] in wanted]
+    if names is not None:
+        cq = cq.where(c.document_id.in_([d[0] for d in docs]))
+    rows = conn.execute(cq).all()
+    columns = tuple(zip(*rows, strict=True)) if rows else ((), (), (), (), ())
     assigned = [(str(a), int(d)) for a, d in conn.execute(aq)]  # all of them: "has any" is a rule
-    return AgreementInputs(docs, rows, assigned)  # type: ignore[arg-type]
+    return AgreementInputs(docs, columns, assigned)
