@@ -11,9 +11,8 @@ import csv
 import io
 from pathlib import Path
 
-from sqlalchemy import select
-
 from ..errors import SourceError, ValidationError
+from ..store import queries
 from ..store.events import now
 from ..store.project import Project
 from ..store.schema import attributes, case_values, cases, document_values, documents
@@ -86,6 +85,7 @@ def import_sheet(project: Project, path: Path, actor: str = "importer", create_c
     if scope not in ("case", "document"):
         raise SourceError(f"first column must be 'case' or 'document', not {header[0]!r}", where=f"{path}:1")
     columns = []
+    seen: dict[str, int] = {}
     for i, h in enumerate(header[1:], start=2):
         name, _, typ = h.partition(":")
         name, typ = name.strip(), typ.strip().lower() or None
@@ -94,12 +94,16 @@ def import_sheet(project: Project, path: Path, actor: str = "importer", create_c
         if typ and typ not in TYPES:
             raise SourceError(f"unknown type {typ!r} in column {h!r}", where=f"{path}:1",
                               fix=f"use one of {', '.join(TYPES)}")
+        if name in seen:
+            raise SourceError(f"column {name!r} appears twice (columns {seen[name]} and {i})", where=f"{path}:1",
+                              fix="give each column its own name, or remove one of them")
+        seen[name] = i
         columns.append((i - 1, name, typ))
     owner, values = (cases, case_values) if scope == "case" else (documents, document_values)
     key_col = "case_id" if scope == "case" else "document_id"
     with project.transaction(actor, "attributes.import") as tx:
-        known = dict(tx.conn.execute(select(owner.c.name, owner.c.id)).all())
-        existing = {r.name: r for r in tx.conn.execute(select(attributes).where(attributes.c.scope == scope))}
+        known = queries.names_to_ids(tx.conn, owner)
+        existing = queries.attributes_of(tx.conn, scope)
         # validate everything first
         types = {}
         for idx, name, typ in columns:

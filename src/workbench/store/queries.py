@@ -136,3 +136,15 @@ def overlapping(conn: Connection, document_id: int, code: str, coder: str, start
     c = codings.c
     return list(conn.execute(select(c.id).where(c.document_id == document_id, c.code_id == code,
                                                 c.coder_id == coder, c.start < end, c.end > start)).scalars())
+
+
+def names_to_ids(conn: Connection, table) -> dict[str, int]:
+    """name -> id of every row of a named table (cases, documents)."""
+    return dict(conn.execute(select(table.c.name, table.c.id)).all())
+
+
+def attributes_of(conn: Connection, scope: str) -> dict[str, Any]:
+    """The attributes of a scope ('case' or 'document') by name (rows with .id, .name, .type)."""
+    from .schema import attributes
+
+    return {r.name: r for r in conn.execute(select(attributes).where(attributes.c.scope == scope))}
