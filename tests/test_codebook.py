@@ -26,12 +26,12 @@ def parents(p):
     ("codes:\n- id: a\n  label: A\n   colour: x\n", "invalid YAML", 4),
     ("codes:\n- id: a\n  label: A\n  parent: b\n- id: b\n  label: B\n  parent: a\n", "cycle", None),
     ("codes:\n- id: a\n  label: A\n- id: a\n  label: B\n", "duplicate code id 'a'", 4),
-    ("codes:\n- id: a\n  label: A\n  parent: nope\n", "unknown parent 'nope'", 2),
-    ("codes:\n- id: a\n  label: A\n  colour: red\n", "invalid colour 'red'", 2),
-    ("codes:\n- id: a\n  label: A\n- id: b\n  label: a\n", "label 'a' is used twice", 4),
-    ("codes:\n- id: a\n  label: A\n  rq: [RQ9]\n", "unknown research question 'RQ9'", 2),
-    ("codes:\n- id: a\n  label: A\n  patterns: ['(']\n", "invalid pattern", 2),
-    ("codes:\n- id: a\n  label: A\n  colur: '#ffffff'\n", "unknown key(s) colur", 2),
+    ("codes:\n- id: a\n  label: A\n  parent: nope\n", "unknown parent 'nope'", 4),
+    ("codes:\n- id: a\n  label: A\n  colour: red\n", "invalid colour 'red'", 4),
+    ("codes:\n- id: a\n  label: A\n- id: b\n  label: a\n", "label 'a' is used twice", 5),
+    ("codes:\n- id: a\n  label: A\n  rq: [RQ9]\n", "unknown research question 'RQ9'", 4),
+    ("codes:\n- id: a\n  label: A\n  patterns: ['(']\n", "invalid pattern", 4),
+    ("codes:\n- id: a\n  label: A\n  colur: '#ffffff'\n", "unknown key(s) colur", 4),
     ("name: x\n", "must be a mapping with a `codes:` list", 1),
 ])
 def test_malformed_codebooks_get_clear_errors(text, message, line):

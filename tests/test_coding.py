@@ -140,7 +140,8 @@ def test_autocode_patterns_units_and_speakers(project):
     speaker = autocode.by_speaker(project, "teacher", ["R"])
     assert len(speaker) == 2 and all(q.startswith(("Techniek", "Tijd")) for q in speaker["quote"])
     paras = autocode.by_unit(project, "teacher", "paragraph", documents=["T02"])
-    assert len(paras) == 4
+    assert len(paras) == 2 and set(paras["speaker"]) == {"R"}  # the interviewer is left out by default
+    assert len(autocode.by_unit(project, "teacher", "paragraph", documents=["T02"], exclude_speakers=())) == 4
     by_attr = autocode.by_attribute(project, "offer", "respondent_type", "school")
     assert list(by_attr["document"]) == ["T01"]
     with pytest.raises(ValidationError, match="unknown attribute"):

@@ -6,7 +6,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
 
 from workbench.corpus.batch import REPORT_COLUMNS, add_document, expand, import_paths
 from workbench.corpus.importers import read_source
@@ -47,6 +46,7 @@ def test_a_failing_file_in_the_middle_does_not_stop_the_batch(project, folder, c
                       report["status"], strict=True))
     assert status.pop("kapot.docx/") == "failed"
     assert status.pop("plaatje.png/") == "ignored"
+    assert status.pop(".verborgen.txt/") == "skipped"  # with a note, not silently
     assert set(status.values()) == {"imported"}
     # one row per document: bibliographies give several
     assert sorted(k for k in status if k.startswith("refs.")) == [
@@ -54,7 +54,7 @@ def test_a_failing_file_in_the_middle_does_not_stop_the_batch(project, folder, c
         "refs.ris/chambers2018"]
     failed = report[report["status"] == "failed"].iloc[0]
     assert failed["message"].startswith(f"{folder / 'kapot.docx'}: corrupt or not a .docx file")
-    assert report["status"].value_counts().to_dict() == {"imported": 13, "failed": 1, "ignored": 1}
+    assert report["status"].value_counts().to_dict() == {"imported": 13, "failed": 1, "ignored": 1, "skipped": 1}
     # files after the broken one are in
     assert {"subtitles", "voices", "prose", "memo-01"} <= set(project.documents()["name"])
     assert ".verborgen" not in set(project.documents()["name"])
@@ -64,12 +64,12 @@ def test_a_failing_file_in_the_middle_does_not_stop_the_batch(project, folder, c
 def test_reimporting_a_folder_is_idempotent(project, folder):
     (folder / "kapot.docx").unlink()
     first = import_paths(project, [folder], progress=False)
-    assert set(first["status"]) == {"imported", "ignored"}
+    assert set(first["status"]) == {"imported", "ignored", "skipped"}
     before = counts(project)
     docs_before = project.documents()
     events_before = project.events()
     again = import_paths(project, [folder], progress=False)
-    documents = again[again["status"] != "ignored"]
+    documents = again[~again["status"].isin(["ignored", "skipped"])]
     assert set(documents["status"]) == {"duplicate"} and len(documents) == 13
     assert all(m.startswith("same text as document ") for m in documents["message"])
     assert counts(project) == before
@@ -135,12 +135,6 @@ def test_attribute_sheets_come_after_the_documents(project, tmp_path):
     assert list(report["status"]) == ["imported"] * 3
     assert report["file"].iloc[-1].endswith("a-cases.csv")
     assert project.case_attributes().loc["interview_ir", "age"] == 51
-
-
-def test_the_wal_setting_is_restored_after_a_batch(project, folder):
-    import_paths(project, [folder], progress=False)
-    with project.engine.connect() as conn:
-        assert conn.execute(text("PRAGMA wal_autocheckpoint")).scalar() == 1000
 
 
 def test_add_document_single(project, tmp_path):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -45,7 +46,7 @@ def test_plain_text_is_stored_as_is_without_turns(project, tmp_path):
     assert (row["kind"], row["source_format"], row["encoding"], row["case"]) == ("other", "txt", "utf-8", None)
     assert project.text("prose") == src.read_text(encoding="utf-8")
     assert project.turns("prose").empty  # one `Let op:` line does not make a transcript
-    assert row["source_path"] == str(src)
+    assert row["source_path"] == os.path.relpath(src, project.root)  # relative to the project, not the shell
 
 
 def test_markdown_front_matter_names_the_document_and_lands_in_meta(project, tmp_path):
@@ -100,7 +101,8 @@ def test_pdf_text_with_page_starts(project, tmp_path):
                               ["Pagina twee: café €5."]]))
     imported(project, src)
     text = project.text("rapport")
-    assert text == "Beroepsoriëntatie op de basisschool.\nTweede regel (met haakjes).\n\nPagina twee: café €5.\n"
+    # lines of one page are reflowed into a paragraph; a page always starts a new one
+    assert text == "Beroepsoriëntatie op de basisschool. Tweede regel (met haakjes).\n\nPagina twee: café €5.\n"
     meta = doc_row(project, "rapport")["meta"]
     assert meta["page_starts"] == [0, text.index("Pagina twee")]
 

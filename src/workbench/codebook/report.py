@@ -24,7 +24,9 @@ def code_counts(project: Project) -> pd.DataFrame:
                      "cases": own["case"].nunique(), "codings_with_subcodes": len(tree),
                      "documents_with_subcodes": tree["document"].nunique(),
                      "cases_with_subcodes": tree["case"].nunique()})
-    return pd.DataFrame(rows).set_index("id")
+    columns = ["id", "codings", "documents", "cases", "codings_with_subcodes", "documents_with_subcodes",
+               "cases_with_subcodes"]
+    return pd.DataFrame(rows, columns=columns).set_index("id")
 
 
 def to_markdown(project: Project) -> str:

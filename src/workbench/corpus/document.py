@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, NamedTuple
 
 KINDS = ("interview", "literature", "other")
@@ -33,3 +35,15 @@ class ImportedDocument:
     meta: dict[str, Any] = field(default_factory=dict)  # front matter, notes, warnings
     case: str | None = None
     encoding: str | None = None
+    kind_given: bool = False  # the file said which kind (front matter): a batch's --kind does not override it
+    notes: list[str] = field(default_factory=list)  # what the batch report should say (not stored)
+
+
+def relative_source(path: Path, root: Path) -> str:
+    """A source file's path as stored: relative to the project folder (so the project can move), with
+    forward slashes; undecodable bytes of a file name written as escapes."""
+    try:
+        rel = os.path.relpath(Path(path).resolve(), Path(root).resolve())
+    except ValueError:  # another drive (Windows): no relative path exists
+        rel = str(Path(path).resolve())
+    return Path(rel).as_posix().encode("utf-8", "backslashreplace").decode("utf-8")

@@ -9,6 +9,7 @@ import queue
 import signal
 import sys
 import threading
+import time
 import warnings
 from pathlib import Path
 
@@ -40,11 +41,37 @@ def reader_count(n_files: int, workers: int | None) -> int:
     return min(workers, n_files)
 
 
-def _read_share(sources: list[Path], k: int, n: int, encoding: str | None, out) -> None:
+def _die_with_parent(parent: int) -> None:
+    """End this reader when the batch's process dies, even by kill -9 (which runs no clean-up there).
+
+    On Linux the kernel sends SIGKILL on the parent's death (prctl PR_SET_PDEATHSIG); a watchdog thread
+    that notices the parent is gone is the fallback, and also covers a parent that died before prctl.
+    """
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG = 1
+    except (OSError, AttributeError):
+        pass
+
+    def watch() -> None:
+        while True:
+            if os.getppid() != parent:
+                os._exit(1)
+            time.sleep(0.5)
+
+    threading.Thread(target=watch, name="workbench-reader-watchdog", daemon=True).start()
+
+
+def _read_share(sources: list[Path], k: int, n: int, encoding: str | None, out, options: dict | None = None,
+                parent: int | None = None) -> None:
     """A reader process: files k, k+n, k+2n, ... in order, each sent as (index, documents, error)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the writer's to handle; it ends the readers
+    if parent is not None:
+        _die_with_parent(parent)
     for i in range(k, len(sources), n):
-        out.put((i, *read_or_report(sources[i], encoding)))
+        out.put((i, *read_or_report(sources[i], encoding, **(options or {}))))
     out.close()
     out.join_thread()
 
@@ -57,9 +84,10 @@ class SourceReader:
     writer for the GIL). A reader that dies leaves its files to be read in-process.
     """
 
-    def __init__(self, sources: list[Path], encoding: str | None, readers: int = 0):
+    def __init__(self, sources: list[Path], encoding: str | None, readers: int = 0, options: dict | None = None):
         self.sources = sources
         self.encoding = encoding
+        self.options = options or {}  # kind, pdf_folder: passed to read_or_report
         self.readers = 0
         self._procs: list = []
         self._queues: list = []
@@ -68,7 +96,7 @@ class SourceReader:
                 ctx = multiprocessing.get_context("fork")
                 for k in range(readers):
                     q = ctx.Queue(maxsize=_READ_AHEAD)
-                    proc = ctx.Process(target=_read_share, args=(sources, k, readers, encoding, q),
+                    proc = ctx.Process(target=_read_share, args=(sources, k, readers, encoding, q, self.options, os.getpid()),
                                        name=f"workbench-reader-{k}", daemon=True)
                     proc.start()
                     self._procs.append(proc)
@@ -101,7 +129,7 @@ class SourceReader:
             if item is None:
                 if self.readers:
                     self.close()  # a reader died (killed, out of memory): the rest is read here
-                item = (i, *read_or_report(f, self.encoding))
+                item = (i, *read_or_report(f, self.encoding, **self.options))
             yield f, item[1], item[2]
 
     def __len__(self) -> int:

@@ -91,18 +91,83 @@ def decode(data: bytes, where: str | Path, encoding: str | None = None) -> tuple
         except UnicodeDecodeError:
             pass
     try:
-        return _text(data.decode("utf-8"), where), "utf-8"
+        decoded = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         first_bad = exc.start
+    else:
+        _refuse_if_ambiguous(data, decoded, where)
+        return _text(decoded, where), "utf-8"
     if b"\x00" in data:
+        _maybe_utf16(data, where)
         _binary(where)
     best = _legacy(data)
     if best is None:
+        _maybe_utf16(data, where)
         line = data.count(b"\n", 0, first_bad) + 1
         raise SourceError(f"not UTF-8 (invalid byte at offset {first_bad}, line {line}) and no known encoding fits",
                           where=where, fix="re-save the file as UTF-8 or pass encoding=...")
     text, name = best
     return canonicalize(text), name
+
+
+def _letter_share(text: str) -> float:
+    visible = [c for c in text if not c.isspace()]
+    return sum(c.isalnum() for c in visible) / len(visible) if visible else 1.0
+
+
+def _one_script(text: str) -> bool:
+    """Plausible text of one script: no controls, unassigned or private-use characters, and nine in ten
+    visible characters of one kind (the first word of their Unicode name: CYRILLIC, CJK, LINE ...).
+    Bytes of another encoding read as UTF-16 give a mix (CJK, GURMUKHI, DAGGER ...)."""
+    kinds: dict[str, int] = {}
+    visible = 0
+    for c in text:
+        if c in "\n\t\r " or unicodedata.category(c) in ("Zs", "Zl", "Zp") and c not in "\u2028\u2029":
+            continue
+        cat = unicodedata.category(c)
+        if cat[0] == "C":
+            return False
+        visible += 1
+        word = unicodedata.name(c, "?").split()[0]
+        kinds[word] = kinds.get(word, 0) + 1
+    return visible > 0 and max(kinds.values()) >= 0.9 * visible
+
+
+def _utf16_reading(data: bytes) -> str | None:
+    """The UTF-16 byte orders under which `data` reads as plausible text (letters, digits, marks,
+    spaces, punctuation; no controls, unassigned or private-use characters) ("utf-16-le", "utf-16-le or utf-16-be"), or None."""
+    if len(data) < 2 or len(data) % 2:
+        return None
+    fits = []
+    for name in ("utf-16-le", "utf-16-be"):
+        try:
+            text = data.decode(name)
+        except UnicodeDecodeError:
+            continue
+        if _one_script(text):
+            fits.append(name)
+    return " or ".join(fits) or None
+
+
+def _maybe_utf16(data: bytes, where: str) -> None:
+    guess = _utf16_reading(data)
+    if guess:
+        raise SourceError(f"not UTF-8; it may be {guess} without a byte-order mark, but that cannot be told "
+                          "for sure", where=where, fix=f"pass --encoding {guess.split(' or ')[0]} (encoding=...) "
+                          "if that is right, or re-save the file as UTF-8")
+
+
+def _refuse_if_ambiguous(data: bytes, decoded: str, where: str) -> None:
+    """Valid UTF-8 that is hardly text (few letters) but reads as text in UTF-16 is not guessed at:
+    `"\\u2028\\u2028"` in UTF-16 is the valid UTF-8 `( ( `."""
+    if _letter_share(decoded) >= 0.5 and not _CONTROL.search(decoded):
+        return
+    guess = _utf16_reading(data)
+    if guess:
+        first = guess.split(" or ")[0]
+        raise SourceError(f"cannot tell the encoding: the bytes read as UTF-8 ({decoded[:20]!r}) and as "
+                          f"{first} ({data.decode(first)[:20]!r})", where=where,
+                          fix=f"pass --encoding utf-8 or --encoding {guess} (encoding=...)")
 
 
 def _binary(where: str) -> None:

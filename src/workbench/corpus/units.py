@@ -24,8 +24,12 @@ if TYPE_CHECKING:  # pragma: no cover
 Span = tuple[int, int]
 UNITS = ("sentence", "paragraph", "turn", "document")
 DEFAULT_INTERVIEWER_LABELS = ("Interviewer", "I", "Int")
-# a sentence ends at . ! ? … followed by space/newline, or at a blank line; abbreviations are rare in speech
-_SENTENCE = re.compile(r"[^\s].*?(?:[.!?…]+[\"'”’)]*(?=\s)|\n\s*\n|$)", re.S)
+# A sentence ends at . ! ? … (a run of them, then closing quotes) followed by space/newline, or at a blank
+# line; abbreviations are rare in speech. The regex finds only the ends, and a run of punctuation only at
+# its first character (the lookbehind) and without backtracking (possessive): linear time, where
+# `[^\s].*?(?:[.!?…]+...)` took 11 s on a run of 20,000 dots.
+_SENTENCE = re.compile(r"(?<![.!?…])([.!?…]++)[\"'”’)]*+(?=\s)|\n[^\S\n]*\n")
+_NON_SPACE = re.compile(r"\S")
 _PARAGRAPH = re.compile(r"[^\n](?:.|\n(?!\s*\n))*", re.M)
 
 
@@ -38,12 +42,29 @@ def trim(text: str, start: int, end: int) -> Span:
 
 
 def sentences(text: str, start: int = 0, end: int | None = None) -> list[Span]:
+    """Sentence spans in text[start:end], trimmed. A sentence starts at a non-space character and runs to
+    the first sentence end after that character (a lone `.` that starts it does not end it)."""
     end = len(text) if end is None else end
+    part = text[start:end] if start or end != len(text) else text  # the lookbehind must not see outside
     out = []
-    for m in _SENTENCE.finditer(text, start, end):
-        s, e = trim(text, m.start(), m.end())
+    first = _NON_SPACE.search(part)
+    for m in _SENTENCE.finditer(part):
+        if first is None:
+            break
+        s0 = first.start()
+        if m.end() <= s0:
+            continue  # a blank line before the sentence starts
+        punct = m.group(1)
+        if punct is not None and m.start() == s0 and len(punct) == 1:
+            continue  # the sentence's own first character
+        s, e = trim(part, s0, m.end())
         if e > s:
-            out.append((s, e))
+            out.append((s + start, e + start))
+        first = _NON_SPACE.search(part, m.end())
+    if first is not None:
+        s, e = trim(part, first.start(), len(part))
+        if e > s:
+            out.append((s + start, e + start))
     return out
 
 

@@ -25,7 +25,32 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "", text.lower())
 
 
-def _document(fields: dict[str, Any], key: str | None, bib: Path, pdf: str | None, fmt: str) -> ImportedDocument:
+def linked_pdf(bib: Path, pdf: str, pdf_folder: Path | None = None) -> tuple[Path | None, str | None]:
+    """The linked PDF to read, or (None, why not). Only files under the bibliography's folder (or under
+    `pdf_folder`, when the user names one) are read: a received bibliography must not pull in any
+    readable PDF on the disk."""
+    raw = pdf.removeprefix("file://")
+    roots = [bib.parent.resolve()] + ([Path(pdf_folder).resolve()] if pdf_folder else [])
+    candidates = [bib.parent / raw] + ([Path(pdf_folder) / raw] if pdf_folder else [])
+    outside = None
+    for candidate in candidates:
+        try:
+            target = candidate.resolve()
+        except (OSError, RuntimeError, ValueError):
+            continue
+        if not any(target == r or r in target.parents for r in roots):
+            outside = target
+            continue
+        if target.is_file():
+            return target, None
+    if outside is not None:
+        return None, (f"linked PDF {raw!r} lies outside the bibliography's folder and was not read "
+                      "(import with --pdf-folder naming its folder)")
+    return None, None
+
+
+def _document(fields: dict[str, Any], key: str | None, bib: Path, pdf: str | None, fmt: str,
+              pdf_folder: Path | None = None) -> ImportedDocument:
     attrs = {k: fields[k] for k in FIELDS if fields.get(k) not in (None, "", [])}
     if not key:
         first = (attrs.get("authors") or ["anon"])[0] if isinstance(attrs.get("authors"), list) else "anon"
@@ -36,11 +61,15 @@ def _document(fields: dict[str, Any], key: str | None, bib: Path, pdf: str | Non
     abstract = canonicalize(str(attrs.get("abstract", ""))).strip()
     meta: dict[str, Any] = {}
     text = abstract
-    if pdf:
-        target = (bib.parent / pdf.removeprefix("file://")).resolve()
-        if target.exists():
+    notes = []
+    if isinstance(pdf, str) and pdf:
+        target, refused = linked_pdf(bib, pdf, pdf_folder)
+        if target is not None:
             text, starts = extract_pdf_text(target)
             meta.update(linked_pdf=str(target), page_starts=starts)
+        elif refused:
+            meta["refused_pdf"] = pdf
+            notes.append(f"{key}: {refused}")
         else:
             meta["missing_pdf"] = pdf
     if not text:
@@ -54,7 +83,7 @@ def _document(fields: dict[str, Any], key: str | None, bib: Path, pdf: str | Non
         attrs["inclusion"] = inclusion[0]
     attrs.pop("abstract", None) if text == abstract else None
     return ImportedDocument(name=key, kind="literature", text=text + "\n", source_format=fmt,
-                            attributes=attrs, meta=meta)
+                            attributes=attrs, meta=meta, notes=notes)
 
 
 _RIS_TAG = re.compile(r"^([A-Z][A-Z0-9])  -(?: |$)")
@@ -111,7 +140,8 @@ def _unique(docs: list[ImportedDocument], path: Path, keyed: list[bool] | None =
     return docs
 
 
-def read_ris(path: Path, encoding: str | None = None) -> list[ImportedDocument]:
+def read_ris(path: Path, encoding: str | None = None, *, pdf_folder: Path | None = None
+             ) -> list[ImportedDocument]:
     import rispy
 
     text, _ = read_text_file(path, encoding)
@@ -139,11 +169,12 @@ def read_ris(path: Path, encoding: str | None = None) -> list[ImportedDocument]:
             "abstract": e.get("abstract"),
         }
         pdf = (e.get("file_attachments1") or [None])[0] if isinstance(e.get("file_attachments1"), list) else e.get("file_attachments1")
-        docs.append(_document(fields, e.get("id"), path, pdf, "ris"))
+        docs.append(_document(fields, e.get("id"), path, pdf, "ris", pdf_folder))
     return _unique(docs, path, [bool(e.get("id")) for e in entries])
 
 
-def read_bibtex(path: Path, encoding: str | None = None) -> list[ImportedDocument]:
+def read_bibtex(path: Path, encoding: str | None = None, *, pdf_folder: Path | None = None
+                ) -> list[ImportedDocument]:
     import bibtexparser
 
     text, _ = read_text_file(path, encoding)
@@ -178,11 +209,12 @@ def read_bibtex(path: Path, encoding: str | None = None) -> list[ImportedDocumen
         if pdf and ":" in pdf and not pdf.startswith("file://"):  # JabRef style  :path/x.pdf:PDF
             parts = pdf.split(":")
             pdf = parts[1] if len(parts) >= 3 else pdf
-        docs.append(_document(fields, entry.key, path, pdf, "bibtex"))
+        docs.append(_document(fields, entry.key, path, pdf, "bibtex", pdf_folder))
     return _unique(docs, path)
 
 
-def read_csl_json(path: Path, encoding: str | None = None) -> list[ImportedDocument]:
+def read_csl_json(path: Path, encoding: str | None = None, *, pdf_folder: Path | None = None
+                  ) -> list[ImportedDocument]:
     text, _ = read_text_file(path, encoding)
     try:
         data = json.loads(text)
@@ -215,5 +247,6 @@ def read_csl_json(path: Path, encoding: str | None = None) -> list[ImportedDocum
             "url": item.get("URL"), "type": item.get("type"), "keywords": item.get("keyword"),
             "notes": item.get("note"), "abstract": item.get("abstract"),
         }
-        docs.append(_document(fields, None if key is None else str(key), path, item.get("file"), "csl-json"))
+        docs.append(_document(fields, None if key is None else str(key), path, item.get("file"), "csl-json",
+                              pdf_folder))
     return _unique(docs, path, [item.get("id") is not None for item in data])

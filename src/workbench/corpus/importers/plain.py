@@ -10,6 +10,7 @@ from typing import Any
 import yaml
 
 from ...errors import SourceError
+from .. import safeyaml
 from ..document import KINDS, ImportedDocument
 from ..text import read_text_file
 from ..transcript import looks_like_transcript, parse_turns
@@ -35,7 +36,10 @@ def split_front_matter(text: str, where: Path) -> tuple[dict[str, Any], str]:
     if not m:
         return {}, text
     try:
-        data = yaml.safe_load(m.group(1) or "") or {}
+        data = safeyaml.load(m.group(1) or "") or {}
+    except safeyaml.YamlLimitError as exc:
+        raise SourceError(f"refused front matter: {exc}", where=f"{where}:2",
+                          fix="write the front matter without YAML aliases (&name / *name)") from None
     except yaml.YAMLError as exc:
         # where the broken construct starts (an unclosed [ or {), else where the parser gave up
         mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
@@ -51,6 +55,7 @@ def split_front_matter(text: str, where: Path) -> tuple[dict[str, Any], str]:
 def from_text(text: str, path: Path, fmt: str, encoding: str | None,
               default_kind: str | None = None) -> ImportedDocument:
     meta, body = split_front_matter(text, path)
+    given = bool(meta.get("kind"))
     if not body or body.isspace():
         raise SourceError("no text after the front matter" if meta else "the file has no text", where=str(path))
     body = body.strip("\n") + "\n"
@@ -61,13 +66,18 @@ def from_text(text: str, path: Path, fmt: str, encoding: str | None,
         raise SourceError(f"unknown kind {kind!r} in front matter", where=f"{path}:2",
                           fix=f"use one of {', '.join(KINDS)}")
     name = str(meta.get("id") or meta.get("name") or path.stem)
+    notes = []
+    labelled = sum(1 for t in turns if t.speaker)
+    if kind == "other" and not given and default_kind is None and labelled:
+        notes.append(f"{labelled} speaker turn{'s' if labelled != 1 else ''} found, too few or too mixed for "
+                     "a transcript: imported as other (import with --kind interview to keep the turns)")
     case = meta.get("case")
     if case is None and kind == "interview":
         case = name
     return ImportedDocument(
         name=name, kind=kind, text=body, source_format=fmt, turns=turns if transcript else [],
         meta=_jsonable({k: v for k, v in meta.items() if k not in ("id", "name", "kind", "case")}),
-        case=str(case) if case is not None else None, encoding=encoding)
+        case=str(case) if case is not None else None, encoding=encoding, kind_given=given, notes=notes)
 
 
 def read(path: Path, encoding: str | None = None) -> list[ImportedDocument]:
