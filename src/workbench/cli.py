@@ -231,6 +231,44 @@ def cmd_agreement(args) -> int:
     return 0
 
 
+def cmd_literature(args) -> int:
+    """Search exports, screening by rules, the PRISMA flow and the inventory (workbench.literature)."""
+    from pathlib import Path
+
+    from .errors import ValidationError
+
+    p = _project(args)
+    if args.op == "import":
+        from .literature.dedupe import import_search_exports
+
+        pairs = [e.split("=", 1) if "=" in e else (Path(e).stem, e) for e in args.exports]
+        if any(not db for db, _ in pairs):
+            raise ValidationError("an export needs a database name", fix="write DATABASE=FILE, e.g. ERIC=eric.ris")
+        exports: dict[str, list[str]] = {}
+        for db, path in pairs:
+            exports.setdefault(db, []).append(path)
+        print(import_search_exports(p, exports, actor=args.actor).attrs["summary"])
+    elif args.op == "screen":
+        from .literature.rules import load_rules
+        from .literature.screening import Screening
+
+        decided = Screening(p, args.screener).apply_rules(load_rules(args.rules), overwrite=args.overwrite)
+        print(decided[["record", "decision", "rule"]].to_string(index=False) if len(decided) else "nothing to decide")
+    elif args.op == "prisma":
+        from .literature.prisma import prisma, prisma_svg
+
+        flow = prisma(p)
+        print(flow.to_string(index=False))
+        if args.svg:
+            Path(args.svg).write_text(prisma_svg(flow), encoding="utf-8")
+            print(f"wrote {args.svg}")
+    else:
+        from .literature.inventory import inventory
+
+        print(inventory(p, by=args.by).drop(columns="records").to_string())
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="workbench", description=__doc__.split("\n")[0])
     sub = ap.add_subparsers(dest="command", required=True)
@@ -376,6 +414,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--boot", type=int, default=1000, help="bootstrap resamples for the intervals (0: none)")
     p.add_argument("--html", help="also write the table, with its method, as HTML to this file")
     p.set_defaults(func=cmd_agreement)
+    p = with_project(sub.add_parser("literature", help="literature phase: search exports, screening, PRISMA, inventory"))
+    ops = p.add_subparsers(dest="op", required=True)
+    o = ops.add_parser("import", help="merge search exports (RIS, BibTeX, CSL-JSON) into one record per work")
+    o.add_argument("exports", nargs="+", help="DATABASE=FILE (or FILE, named after its database)")
+    o.add_argument("--actor", default="importer", help="who imports")
+    o = ops.add_parser("screen", help="decide records by the named rules of a YAML file")
+    o.add_argument("rules", help="YAML file with a `rules:` list")
+    o.add_argument("--screener", required=True, help="whose decisions these are (their undo)")
+    o.add_argument("--overwrite", action="store_true", help="let the rules replace this screener's earlier calls")
+    o = ops.add_parser("prisma", help="print the PRISMA-style flow")
+    o.add_argument("--svg", help="also write the flow diagram as SVG to this file")
+    o = ops.add_parser("inventory", help="print included sources per year band, education level, country...")
+    o.add_argument("--by", default="year_band", help="year_band (default), education_level, country or any field")
+    p.set_defaults(func=cmd_literature)
     return ap
 
 
