@@ -478,3 +478,50 @@ def test_voila_blind_coding_until_marked_done(open_app, widget_project):
     page.locator(".wb-cv-done").click()  # reopen, so that the other tests see a fresh state
     expect(page.locator(".wb-cv-root")).to_have_attribute("data-done", "false")
     expect(theirs).to_have_count(0)
+
+
+def test_voila_suggestions_dashed_apart_accept_and_reject(open_app, widget_project):
+    from workbench.store import suggest as suggestion_store
+    from workbench.suggest.review import suggestions
+
+    project = widget_project
+    text = project.text(INTERVIEW)
+    run = project.save_run("topics", {"test": "widget browser"})
+    doc = project.document_row(INTERVIEW)["id"]
+    with project.transaction("researcher", "topics.promote", summary="suggest two passages") as tx:
+        suggestion_store.add_suggestions(tx, [
+            {"run_id": run.id, "document_id": doc, "start": span(text, p)[0], "end": span(text, p)[1],
+             "code_id": code, "score": score}
+            for p, code, score in [("thank you for joining", "trust", 0.9), ("changed over time", "hope", 0.6)]])
+    made = suggestions(project, run=run.id).set_index("quote")["id"]
+    thanks, changed = int(made["thank you for joining"]), int(made["changed over time"])
+    page = open_app()
+    dashed = page.locator(f'.wb-cv-suggested[data-suggestions~="{thanks}"]')
+    expect(dashed).to_have_text("thank you for joining")
+    assert dashed.evaluate("e => getComputedStyle(e).outlineStyle") == "dashed"
+    assert "wb-cv-highlight" not in dashed.get_attribute("class")  # apart: not drawn as a coding
+    expect(page.locator(".wb-cv-stripe")).to_have_count(len(widget_project.codings(document=INTERVIEW)))
+    dashed.click()
+    item = page.locator(f'.wb-cv-popup-suggestion[data-suggestion="{thanks}"]')
+    expect(item).to_be_visible()
+    expect(item.locator(".wb-cv-popup-code")).to_have_text("Trust")
+    expect(item.locator(".wb-cv-popup-coder")).to_have_text("suggested \u00b7 0.90")
+    shot(page, "suggestion")
+    item.locator(".wb-cv-accept").click()
+
+    def accepted():
+        rows = [r for r in codings_of(project, CODER, INTERVIEW) if r["quote"] == "thank you for joining"]
+        return rows[0] if rows else None
+
+    row = wait_until(accepted, what="the accepted suggestion as coder-a's coding")
+    assert row["code"] == "trust"
+    expect(highlight(page, row["id"])).to_have_text("thank you for joining")
+    expect(page.locator(f'.wb-cv-suggested[data-suggestions~="{thanks}"]')).to_have_count(0)
+    expect(page.locator(".wb-cv-popup")).to_be_hidden()
+    page.locator(f'.wb-cv-suggested[data-suggestions~="{changed}"]').click()
+    page.locator(f'.wb-cv-reject[data-suggestion="{changed}"]').click()
+    wait_until(lambda: suggestions(project, run=run.id).set_index("id").loc[changed, "status"] == "rejected",
+               what="the rejection in the database")
+    expect(page.locator(f'.wb-cv-suggested[data-suggestions~="{changed}"]')).to_have_count(0)
+    expect(page.locator(".wb-cv-status")).to_contain_text("rejected suggestion Hope")
+    assert not any(r["quote"] == "changed over time" for r in codings_of(project, CODER, INTERVIEW))

@@ -187,6 +187,7 @@ function render({ model, el }) {
     collapsed: new Set(), // code ids whose branch is folded in the tree
     treeInit: false,
     all: new Map(), // coding id -> coding (all codings of the document, visible or not)
+    sugs: new Map(), // suggestion id -> open suggested coding of the document
     pending: null, // {start, end, text}: the passage the next code applies to
     popup: null, // {ids, x, y}
     popupSig: "",
@@ -292,6 +293,12 @@ function render({ model, el }) {
     return codings.filter((c) => (!codeSet || codeSet.has(c.code)) && (!coderSet || coderSet.has(c.coder)));
   }
 
+  function openSuggestions() {
+    const sugs = listOf(model, "suggestions");
+    st.sugs = new Map(sugs.map((g) => [g.id, g]));
+    return sugs;
+  }
+
   function perChunk(visible) {
     const chunks = st.chunks;
     const out = chunks.map(() => []);
@@ -310,19 +317,24 @@ function render({ model, el }) {
   }
 
   // what a chunk shows of its codings (in the order Python sends them): equal means no re-render
-  function signature(list) {
+  function signature(list, sugs) {
     let sig = "";
     for (const c of list) sig += `${c.id}:${c.start}:${c.end}:${c.colour}:${c.label}:${c.coder}|`;
+    if (sugs && sugs.length) {
+      sig += "#";
+      for (const g of sugs) sig += `${g.id}:${g.start}:${g.end}:${g.colour}:${g.label}|`;
+    }
     return sig;
   }
 
-  function chunkBody(chunk, list) {
-    // -> {html, sig, segs}: stripes + text segments for one chunk; segs = [first, last] segment per stripe
+  function chunkBody(chunk, list, sugs = []) {
+    // -> {html, sig, segs}: stripes + text segments for one chunk; segs = [first, last] segment per stripe.
+    // Suggested codings (sugs) only cut segments and draw a dashed line over them: no stripe, no label.
     const base = chunk.start;
     const text = chunk.text;
     const astral = HIGH_SURROGATE.test(text);
     const len = astral ? cpLength(text) : text.length;
-    if (!list.length) {
+    if (!list.length && !sugs.length) {
       return {
         html: `<div class="wb-cv-labels"></div><div class="wb-cv-stripes"></div><div class="wb-cv-text" data-start="${base}">` +
           `<span class="wb-cv-seg" data-start="${base}" data-len="${len}">${esc(text)}</span></div>`,
@@ -343,8 +355,9 @@ function render({ model, el }) {
       it.lane = lane;
     }
     const lanes = laneEnds.length;
+    const sitems = sugs.map((g) => ({ g, s: Math.max(0, g.start - base), e: Math.min(len, g.end - base) }));
     const cuts = new Set([0, len]);
-    for (const it of items) {
+    for (const it of [...items, ...sitems]) {
       cuts.add(it.s);
       cuts.add(it.e);
     }
@@ -359,8 +372,14 @@ function render({ model, el }) {
       if (b <= a) continue;
       const piece = text.slice(cpToUnits(text, a, astral), cpToUnits(text, b, astral));
       const cover = items.filter((it) => it.s <= a && it.e >= b);
+      const scover = sitems.filter((it) => it.s <= a && it.e >= b);
+      const sids = scover.map((it) => it.g.id).join(" ");
+      const suggested = scover.length ? ` data-suggestions="${sids}" style="--s:${colour(scover[0].g.colour)}"` : "";
       if (!cover.length) {
-        html += `<span class="wb-cv-seg" data-start="${base + a}" data-len="${b - a}">${esc(piece)}</span>`;
+        html += scover.length
+          ? `<span class="wb-cv-seg wb-cv-suggested" data-start="${base + a}" data-len="${b - a}"${suggested} ` +
+            `title="${esc(scover.map((it) => `suggested: ${it.g.label}`).join("\n"))}">${esc(piece)}</span>`
+          : `<span class="wb-cv-seg" data-start="${base + a}" data-len="${b - a}">${esc(piece)}</span>`;
         seg++;
         continue;
       }
@@ -375,9 +394,12 @@ function render({ model, el }) {
       }
       const ids = cover.map((it) => it.c.id).join(" ");
       const codes = [...new Set(cover.map((it) => it.c.code))].join(" ");
-      const title = cover.map((it) => `${it.c.label} (${it.c.coder})`).join("\n");
-      html += `<span class="wb-cv-seg wb-cv-highlight" data-start="${base + a}" data-len="${b - a}" ` +
-        `data-coding="${inner.c.id}" data-codings="${ids}" data-codes="${esc(codes)}" title="${esc(title)}" ` +
+      const title = [...cover.map((it) => `${it.c.label} (${it.c.coder})`),
+        ...scover.map((it) => `suggested: ${it.g.label}`)].join("\n");
+      if (scover.length) style += `;--s:${colour(scover[0].g.colour)}`;
+      html += `<span class="wb-cv-seg wb-cv-highlight${scover.length ? " wb-cv-suggested" : ""}" ` +
+        `data-start="${base + a}" data-len="${b - a}" data-coding="${inner.c.id}" data-codings="${ids}" ` +
+        `${scover.length ? `data-suggestions="${sids}" ` : ""}data-codes="${esc(codes)}" title="${esc(title)}" ` +
         `style="${style}">${esc(piece)}</span>`;
       seg++;
     }
@@ -405,7 +427,7 @@ function render({ model, el }) {
     return {
       html: `<div class="wb-cv-labels">${labels}</div><div class="wb-cv-stripes">${stripes}</div>` +
         `<div class="wb-cv-text wb-cv-lanes-${Math.min(lanes, MAX_UNDERLINES)}" data-start="${base}">${html}</div>`,
-      sig: signature(list),
+      sig: signature(list, sugs),
       segs,
       lanes: Math.max(1, ...stripeLanes.map((l) => l + 1)),
     };
@@ -486,12 +508,13 @@ function render({ model, el }) {
     const t0 = performance.now();
     st.chunks = listOf(model, "chunks");
     const lists = perChunk(visibleCodings());
+    const sugLists = perChunk(openSuggestions());
     const parts = new Array(st.chunks.length);
     st.sigs = [];
     st.stripeSegs = [];
     st.lanes = [];
     st.chunks.forEach((ch, i) => {
-      const body = chunkBody(ch, lists[i]);
+      const body = chunkBody(ch, lists[i], sugLists[i]);
       st.sigs.push(body.sig);
       st.stripeSegs.push(body.segs);
       st.lanes.push(body.lanes);
@@ -532,10 +555,11 @@ function render({ model, el }) {
   function updateCodings() {
     const t0 = performance.now();
     const lists = perChunk(visibleCodings());
+    const sugLists = perChunk(openSuggestions());
     const changed = [];
     st.chunks.forEach((ch, i) => {
-      if (signature(lists[i]) === st.sigs[i]) return;
-      const body = chunkBody(ch, lists[i]);
+      if (signature(lists[i], sugLists[i]) === st.sigs[i]) return;
+      const body = chunkBody(ch, lists[i], sugLists[i]);
       st.bodies[i].innerHTML = body.html;
       st.sigs[i] = body.sig;
       st.stripeSegs[i] = body.segs;
@@ -767,9 +791,9 @@ function render({ model, el }) {
   }
 
   // ---- popup -------------------------------------------------------------------------------------
-  function openPopup(ids, ev) {
+  function openPopup(ids, ev, sids = []) {
     const box = root.getBoundingClientRect();
-    st.popup = { ids, x: ev.clientX - box.left, y: ev.clientY - box.top + 14 };
+    st.popup = { ids, sids, x: ev.clientX - box.left, y: ev.clientY - box.top + 14 };
     st.popupSig = "";
     refreshPopup();
   }
@@ -786,15 +810,27 @@ function render({ model, el }) {
     if (!p) return;
     const me = model.get("coder");
     const rows = p.ids.map((id) => st.all.get(id)).filter(Boolean);
-    if (!rows.length) {
+    const sugs = (p.sids || []).map((id) => st.sugs.get(id)).filter(Boolean);
+    if (!rows.length && !sugs.length) {
       closePopup();
       return;
     }
-    const sig = rows.map((c) => `${c.id}:${c.code}:${c.label}:${c.memo}`).join("|");
+    const sig = rows.map((c) => `${c.id}:${c.code}:${c.label}:${c.memo}`).join("|") + "#" +
+      sugs.map((g) => g.id).join("|");
     if (sig === st.popupSig) return;
     st.popupSig = sig;
-    popupEl.innerHTML = `<div class="wb-cv-popup-head"><span>${rows.length === 1 ? "Coding" : `${rows.length} codings`}` +
-      ` here</span><button type="button" class="wb-cv-popup-close" title="Close (Esc)">&#215;</button></div>` +
+    const head = [rows.length ? `${rows.length} coding${rows.length === 1 ? "" : "s"}` : "",
+      sugs.length ? `${sugs.length} suggestion${sugs.length === 1 ? "" : "s"}` : ""].filter(Boolean).join(", ");
+    popupEl.innerHTML = `<div class="wb-cv-popup-head"><span>${head} here</span>` +
+      `<button type="button" class="wb-cv-popup-close" title="Close (Esc)">&#215;</button></div>` +
+      sugs.map((g) => `<div class="wb-cv-popup-item wb-cv-popup-suggestion" data-suggestion="${g.id}">` +
+        `<div class="wb-cv-popup-line"><span class="wb-cv-swatch wb-cv-swatch-dashed" style="--s:${colour(g.colour)}">` +
+        `</span><span class="wb-cv-popup-code" data-code="${esc(g.code)}">${esc(g.label)}</span>` +
+        `<span class="wb-cv-popup-coder">suggested${g.score != null ? ` \u00b7 ${Number(g.score).toFixed(2)}` : ""}` +
+        `</span></div><div class="wb-cv-popup-quote">\u201c${esc(quote(g))}\u201d</div>` +
+        `<div class="wb-cv-popup-actions"><button type="button" class="wb-cv-accept" data-suggestion="${g.id}" ` +
+        `title="Make it your coding">Accept</button><button type="button" class="wb-cv-reject" ` +
+        `data-suggestion="${g.id}" title="Mark it rejected">Reject</button></div></div>`).join("") +
       rows.map((c) => {
         const own = c.coder === me;
         return `<div class="wb-cv-popup-item" data-coding="${c.id}" data-own="${own}">` +
@@ -861,6 +897,8 @@ function render({ model, el }) {
       renderSelection();
     } else if (hit(".wb-cv-popup-close")) closePopup();
     else if ((x = hit(".wb-cv-remove"))) send("uncode", { id: Number(x.dataset.coding) });
+    else if ((x = hit(".wb-cv-accept"))) send("suggestion", { id: Number(x.dataset.suggestion), decision: "accept" });
+    else if ((x = hit(".wb-cv-reject"))) send("suggestion", { id: Number(x.dataset.suggestion), decision: "reject" });
     else if ((x = hit(".wb-cv-memo-save"))) {
       const id = Number(x.dataset.coding);
       const area = popupEl.querySelector(`.wb-cv-memo[data-coding="${id}"]`);
@@ -874,15 +912,16 @@ function render({ model, el }) {
       if (sel && !sel.isCollapsed) return; // the end of a drag: the selection was captured on mouseup
       st.pending = null;
       renderSelection();
-      x = hit(".wb-cv-highlight");
+      x = hit(".wb-cv-highlight, .wb-cv-suggested");
       if (x) {
-        const ids = x.dataset.codings.split(" ").map(Number);
+        const ids = x.dataset.codings ? x.dataset.codings.split(" ").map(Number) : [];
+        const sids = x.dataset.suggestions ? x.dataset.suggestions.split(" ").map(Number) : [];
         ids.sort((a, b) => {
           const ca = st.all.get(a);
           const cb = st.all.get(b);
           return ca && cb ? ca.end - ca.start - (cb.end - cb.start) : 0;
         });
-        openPopup(ids, ev);
+        openPopup(ids, ev, sids);
       } else closePopup();
     } else if (!popupEl.contains(t)) closePopup();
   });
@@ -1007,6 +1046,7 @@ function render({ model, el }) {
       mark("nav");
     }],
     ["change:codes", () => mark("codes")],
+    ["change:suggestions", () => mark("codings")],
     ["change:coders", () => mark("nav")],
     ["change:blind", () => mark("nav")],
     ["change:done", () => mark("nav")],
