@@ -30,9 +30,16 @@ NOTEBOOK = "report.ipynb"
 _ESM_TAIL = """
 function render({ model, el }) {
   if (!globalThis.Plotly) {
-    const s = document.createElement('script');
-    s.textContent = model.get('_plotly');
-    document.head.appendChild(s);
+    // Voila's page has RequireJS: hide its `define` so plotly's UMD bundle sets window.Plotly
+    const amd = globalThis.define;
+    globalThis.define = undefined;
+    try {
+      const s = document.createElement('script');
+      s.textContent = model.get('_plotly');
+      document.head.appendChild(s);
+    } finally {
+      globalThis.define = amd;
+    }
   }
   const report = JSON.parse(model.get('report'));
   const root = document.createElement('div');

@@ -117,6 +117,33 @@
 
   function render(root, model, options) {
     const opts = options || {};
+    // charts are drawn when they come near the viewport (plotly is the slow part of a first view)
+    const pendingDraw = new Map();
+    const io = typeof IntersectionObserver === 'function' ? new IntersectionObserver(entries => {
+      for (const e of entries) {
+        const draw = e.isIntersecting && pendingDraw.get(e.target);
+        if (draw) { pendingDraw.delete(e.target); draw(); }
+      }
+    }, { rootMargin: '400px' }) : null;
+    function lazyPlot(div, data, layout) {
+      if (!io) { plot(div, data, layout); return; }
+      div.dataset.traces = JSON.stringify(data.map(d => d.x));
+      pendingDraw.set(div, () => plot(div, data, layout));
+      io.unobserve(div);
+      io.observe(div);
+    }
+    // drill-down lists are built when opened
+    function lazyList(details, list, ids) {
+      details._ids = ids;
+      list.textContent = '';
+      if (details.open) for (const q of ids) list.appendChild(quoteEl(q));
+      if (!details._wired) {
+        details._wired = true;
+        details.addEventListener('toggle', () => {
+          if (details.open && !list.childElementCount) for (const q of details._ids) list.appendChild(quoteEl(q));
+        });
+      }
+    }
     const filters = Object.assign({ source_type: '', region: '', school_type: '', theme: '' }, opts.filters || {});
     const types = model.filters.find(x => x.name === 'source_type').values;
     const quoteById = new Map(model.quotes.map(q => [q.id, q]));
@@ -288,8 +315,10 @@
       const more = rv.evidence.filter(q => !rv.chosen.includes(q));
       if (!rv.chosen.length && !more.length) evidence.appendChild(h('p', { class: 'wb-empty', text: 'No evidence under these filters.' }));
       if (more.length) {
-        evidence.appendChild(h('details', { class: 'wb-drill' }, h('summary', { text: `${more.length} more quotes on these codes` }),
-          h('div', { class: 'wb-quotes' }, more.slice(0, 60).map(q => quoteEl(q)))));
+        const list = h('div', { class: 'wb-quotes' });
+        const details = h('details', { class: 'wb-drill' }, h('summary', { text: `${more.length} more quotes on these codes` }), list);
+        evidence.appendChild(details);
+        lazyList(details, list, more);
       }
     }
 
@@ -311,7 +340,7 @@
       }
       networkChart.dataset.nodes = ids.length;
       networkChart.dataset.edges = edges;
-      plot(networkChart, [
+      lazyPlot(networkChart, [
         { type: 'scatter', mode: 'lines', x: ex, y: ey, hoverinfo: 'skip', line: { color: '#6b7785', width: 2 }, name: 'links' },
         { type: 'scatter', mode: 'markers+text', x: ids.map(id => net.nodes[id].x), y: ids.map(id => net.nodes[id].y),
           text: ids.map(id => labelled.has(id) ? name(id) : ''), textposition: 'top center', textfont: { size: 10 },
@@ -330,7 +359,8 @@
       plot(overviewChart, types.map(ty => ({ type: 'bar', name: ty, marker: { color: TYPE_COLOURS[ty] },
         x: shown.map(t => t.gloss || t.label),
         y: shown.map(t => { const vt = v.themes.find(x => x.id === t.id);
-          return new Set(model.quotes.filter(q => q.theme === t.id && vt.drill.includes(q.id) && sourceById.get(q.source).type === ty).map(q => q.source)).size; }) })),
+          const inView = new Set(vt.drill);
+          return new Set(model.quotes.filter(q => q.theme === t.id && inView.has(q.id) && sourceById.get(q.source).type === ty).map(q => q.source)).size; }) })),
       { height: 300, yaxis: { title: { text: 'sources' }, automargin: true }, xaxis: { automargin: true } });
       // themes
       for (const t of model.themes) {
@@ -343,7 +373,7 @@
         p.counter.textContent = `${vt.quotes} quotes from ${vt.sources} sources`;
         const codes = t.codes.filter(c => c.id !== t.id || types.some(ty => vt.counts[c.id][ty]));
         const totals = c => types.reduce((s, ty) => s + vt.counts[c.id][ty], 0);
-        plot(p.chart, types.map(ty => ({ type: 'bar', orientation: 'h', name: ty, marker: { color: TYPE_COLOURS[ty] },
+        lazyPlot(p.chart, types.map(ty => ({ type: 'bar', orientation: 'h', name: ty, marker: { color: TYPE_COLOURS[ty] },
           y: codes.map(c => short(codeName(c), 42)), x: codes.map(c => vt.counts[c.id][ty]),
           hovertext: codes.map(c => c.label), hoverinfo: 'x+text+name' })),
         { height: Math.max(220, 26 * codes.length + 80), yaxis: { autorange: 'reversed', automargin: true },
@@ -359,9 +389,8 @@
         p.reps.textContent = '';
         for (const q of vt.representative) p.reps.appendChild(quoteEl(q));
         if (!vt.representative.length) p.reps.appendChild(h('p', { class: 'wb-empty', text: 'No quotes under these filters.' }));
-        p.drill.textContent = '';
         p.details.querySelector('summary').textContent = `More quotes (${vt.drill.length})`;
-        for (const q of vt.drill) p.drill.appendChild(quoteEl(q));
+        lazyList(p.details, p.drill, vt.drill);
       }
       // activity
       if (activityParts && v.activity) {
@@ -370,7 +399,7 @@
           activityParts.body.appendChild(h('tr', { 'data-code': row.code, 'data-schools': row.schools },
             h('td', { text: row.activity }), h('td', { text: String(row.schools) }), h('td', { text: row.which.join(', ') })));
         }
-        plot(activityParts.chart, [{ type: 'bar', orientation: 'h', marker: { color: TYPE_COLOURS.school },
+        lazyPlot(activityParts.chart, [{ type: 'bar', orientation: 'h', marker: { color: TYPE_COLOURS.school },
           y: v.activity.map(r => r.activity), x: v.activity.map(r => r.schools), name: 'schools' }],
         { height: 260, yaxis: { autorange: 'reversed', automargin: true }, showlegend: false, xaxis: { title: { text: 'schools' }, dtick: 1 } });
       }
