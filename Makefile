@@ -7,7 +7,7 @@ DEMO   ?= build/demo
 # BERTopic without sentence-transformers/torch: its other dependencies are in pyproject.toml
 BERTOPIC := 0.17.4
 
-.PHONY: demo test bench clean system
+.PHONY: demo report test bench clean system
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,8 +16,18 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q --no-deps "bertopic==$(BERTOPIC)"
 	touch $(STAMP)
 
+# builds the demo project, then serves its report with Voila on 127.0.0.1 (Ctrl-C stops; PORT=8866)
+PORT ?= 8866
 demo: $(STAMP)
 	$(PY) -m workbench demo --into $(DEMO) --source .
+	cp coding/findings.yaml $(DEMO)/coding/findings.yaml
+	$(PY) -m workbench publish -p $(DEMO) --port $(PORT)
+
+# the demo's report as one self-contained file: $(DEMO)/report/index.html (builds the demo if missing)
+report: $(STAMP)
+	test -f $(DEMO)/workbench.yaml || $(PY) -m workbench demo --into $(DEMO) --source . -q
+	cp coding/findings.yaml $(DEMO)/coding/findings.yaml
+	$(PY) -m workbench publish -p $(DEMO) --html $(DEMO)/report
 
 system:
 	@bash tools/ensure-system-packages.sh
