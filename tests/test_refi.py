@@ -144,7 +144,7 @@ def test_round_trip_loses_nothing_the_format_carries(demo_copy, reimported):
     def memos(p: Project):
         return p.memos()[memo_cols].sort_values(memo_cols).reset_index(drop=True)
 
-    assert len(memos(demo_copy)) == 4 and memos(again).equals(memos(demo_copy))
+    assert len(memos(demo_copy)) == 4 and memos(again).equals(memos(demo_copy)) and report.counts["memos"] == 4
     coders = set(demo_copy.codings()["coder"]) | set(demo_copy.memos()["author"])
     assert coders <= set(again.coders()["id"])
     # turns are recomputed from the speaker labels the text keeps
@@ -189,7 +189,7 @@ def test_reimport_into_the_same_project_adds_nothing(demo_copy, exported):
     report = wb.import_refi(demo_copy, exported[0])
     assert report.counts["documents"] == 0 and report.counts["documents already present"] == len(demo_copy.documents())
     assert report.counts["codings"] == 0 and len(demo_copy.codings()) == before
-    assert len(demo_copy.memos()) == memos
+    assert len(demo_copy.memos()) == memos and report.counts["memos"] == 0
 
 
 def test_export_refuses_an_unknown_suffix(demo_copy, tmp_path):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 import zipfile
 from pathlib import Path
@@ -78,3 +79,6 @@ def test_nvivo_project_exports_back_with_its_guids(nvivo, tmp_path):
         qde = zf.read("project.qde").decode("utf-8")
     assert set(re.findall(r'<Code guid="([^"]+)"', qde)) == original
     assert f'<TextSource guid="{source}"' in qde
+    xmlschema = pytest.importorskip("xmlschema")
+    schema = xmlschema.XMLSchema(str(NVIVO.parent.parent / "Project-mrt2019.xsd"))
+    assert list(schema.iter_errors(io.BytesIO(qde.encode("utf-8")))) == []

@@ -13,17 +13,20 @@ NoteRef).
 from __future__ import annotations
 
 from collections import defaultdict
+from itertools import groupby
+from operator import itemgetter
 from pathlib import Path
 
 from ... import __version__
 from ...codebook.tree import Codebook
 from ...errors import ValidationError
 from ...store.project import Project
-from ...store.refi import attribute_values, export_codings, row_counts
+from ...store.refi import attribute_values, export_codings, export_texts, row_counts
 from ...store.values import parse_value
 from . import model as m
 from .codes import describe
-from .guids import Guids
+from .guids import Guids, derived_key
+from .offsets import ASTRAL
 from .report import ExportReport, Loss
 from .writer import write_qdc, write_qdpx
 
@@ -74,8 +77,8 @@ def _project_part(project: Project, refi: m.RefiProject, ids: Guids, memos, memo
                   report: ExportReport) -> dict[str, str]:
     """Users, variables, sources with selections, cases, notes and sets; returns the source files."""
     docs = project.documents()
-    texts = {t.name: t for t in project.texts()}
     with project.read() as conn:
+        texts = export_texts(conn)
         values = attribute_values(conn)
         rows = export_codings(conn)
         extra = row_counts(conn, list(_UNCARRIED))
@@ -106,30 +109,31 @@ def _project_part(project: Project, refi: m.RefiProject, ids: Guids, memos, memo
     files: dict[str, str] = {}
     for r in docs.itertuples(index=False):
         g = doc_guid[r.name]
-        files[f"{g}.txt"] = texts[r.name].text
+        files[f"{g}.txt"] = texts[r.name][0]
         sources[r.name] = m.Source(guid=g, name=r.name, plain_text_path=f"internal://{g}.txt",
                                    note_refs=memos_by.get(("document", r.name), []), values=doc_values.get(r.name, []),
                                    created=r.imported.to_pydatetime())
-    by_span: dict[tuple[str, int, int], list[tuple]] = defaultdict(list)
-    for row in rows:
-        by_span[(row[0], row[1], row[2])].append(row)
     code_guid = {cid: ids.of("code", cid) for cid in {r[3] for r in rows}}
-    for (doc, start, end), group in by_span.items():
+    spans = 0
+    # rows come sorted by (document, start, end, code, coder): one selection per run of equal spans
+    for (doc, start, end), run in groupby(rows, key=itemgetter(0, 1, 2)):
+        group = list(run)
+        spans += 1
         src = sources[doc]
-        sel_guid = Guids.derived(src.guid, start, end)
-        sel = m.Selection(guid=sel_guid, start=start, end=end, creating_user=user_guid[group[0][4]],
-                          created=min(g[6] for g in group))
+        sel_guid = derived_key(f"{src.guid}/{start}/{end}")
+        codings_: list[m.Coding] = []
         memo_texts = set()
         for _, _, _, code, coder, memo, created in group:
-            cd = m.Coding(guid=Guids.derived(sel_guid, code_guid[code], user_guid[coder]), code=code_guid[code],
-                          creating_user=user_guid[coder], created=created)
+            cg, ug = code_guid[code], user_guid[coder]
+            cd = m.Coding(derived_key(f"{sel_guid}/{cg}/{ug}"), cg, ug, created)
             if memo:
-                note = m.Note(guid=Guids.derived(cd.guid, "memo"), text=memo, creating_user=user_guid[coder],
-                              created=created)
+                note = m.Note(guid=Guids.derived(cd.guid, "memo"), text=memo, creating_user=ug, created=created)
                 refi.notes.append(note)
                 cd.note_refs.append(note.guid)
                 memo_texts.add(memo)
-            sel.codings.append(cd)
+            codings_.append(cd)
+        sel = m.Selection(sel_guid, start, end, creating_user=user_guid[group[0][4]],
+                          created=group[0][6] if len(group) == 1 else min(g[6] for g in group), codings=codings_)
         if len(memo_texts) == 1:  # MAXQDA and ATLAS.ti read a segment memo from here
             sel.description = memo_texts.pop()
         src.selections.append(sel)
@@ -161,16 +165,16 @@ def _project_part(project: Project, refi: m.RefiProject, ids: Guids, memos, memo
                                description=f"documents of kind {kind} in the workbench",
                                sources=[doc_guid[n] for n in docs.loc[docs["kind"] == kind, "name"]]))
     _losses(project, docs, texts, extra, report)
-    report.counts.update({"users": len(refi.users), "documents": len(refi.sources), "selections": len(by_span),
+    report.counts.update({"users": len(refi.users), "documents": len(refi.sources), "selections": spans,
                           "codings": len(rows), "memos": len(memos), "cases": len(refi.cases),
                           "variables": len(refi.variables), "values": len(values)})
     return files
 
 
 def _losses(project: Project, docs, texts, extra: dict[str, int], report: ExportReport) -> None:
-    with_turns = [t for t in texts.values() if t.turns]
+    with_turns = [n for _, n in texts.values() if n]
     if with_turns:
-        report.losses.append(Loss("speaker turns", sum(len(t.turns) for t in with_turns),
+        report.losses.append(Loss("speaker turns", sum(with_turns),
                                   f"the format has no turn structure ({len(with_turns)} documents); the text keeps "
                                   "the speaker labels and timestamps, and the workbench recomputes turns on import"))
     with_meta = int(sum(1 for meta in docs["meta"] if meta))
@@ -183,7 +187,7 @@ def _losses(project: Project, docs, texts, extra: dict[str, int], report: Export
             report.losses.append(Loss(what, n, why))
     report.losses.append(Loss("the event history (undo)", 1, "the format carries the current state only"))
     report.losses.append(Loss("the codebook's name", 1, "a REFI project has one name, the project's"))
-    astral = [t.name for t in texts.values() if any(ord(ch) > 0xFFFF for ch in t.text)]
+    astral = [name for name, (text, _) in texts.items() if ASTRAL.search(text)]
     if astral:
         report.warnings.append(
             f"{len(astral)} documents hold characters above U+FFFF (emoji), e.g. {astral[0]!r}: positions are code "

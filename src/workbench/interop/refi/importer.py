@@ -440,11 +440,13 @@ def import_refi(project: Project, path: str | Path, *, actor: str = "importer", 
                         summary=f"REFI-QDA import of {len(rows)} codings from {path.name}") if rows else 0
     present = {(r.target_type, r.target_id if isinstance(r.target_id, str) else None, r.author, r.text)
                for r in project.memos().itertuples(index=False)}
+    memos_added = 0
     for memo in plan.memos:
         key = (memo["target_type"], memo["target_id"], memo["author"], memo["text"])
         if key in present:  # imported before: the same memo again is not a new one
             continue
         present.add(key)
+        memos_added += 1
         memo_id = add_memo(project, memo["author"], memo["text"], memo["target_type"], memo["target_id"],
                            title=memo["title"])
         if memo.get("guid"):
@@ -454,7 +456,7 @@ def import_refi(project: Project, path: str | Path, *, actor: str = "importer", 
                      "codes": len(plan.book.codes), "research questions": len(plan.book.research_questions),
                      "codings": added, "codings in file": sum(len(sel.codings) for s in refi.sources
                                                               for sel in s.selections) + sum(len(s.codings) for s in refi.sources),
-                     "memos": len(plan.memos),
+                     "memos": memos_added,
                      "attribute values": sum(len(v) for sc in plan.sheets.values() for v in sc.values())}
     report.sources = pd.DataFrame(plan.fidelity, columns=["source", "document", "selections", "matched",
                                                           "mismatched", "empty", "unit"])

@@ -10,10 +10,13 @@ raw text -> index in the canonical text.
 from __future__ import annotations
 
 import bisect
+import re
 import unicodedata
 from dataclasses import dataclass
 
 from ...corpus.text import canonicalize
+
+ASTRAL = re.compile("[\U00010000-\U0010FFFF]")  # two UTF-16 code units each
 
 
 @dataclass(frozen=True)
@@ -54,7 +57,7 @@ class OffsetMap:
         self.unit = unit
         self.canonical = canonicalize(raw)
         self._units: list[int] | None = None  # unit position of each raw index (+ the end), when not identity
-        astral = unit.utf16 and any(ord(c) > 0xFFFF for c in raw)
+        astral = unit.utf16 and ASTRAL.search(raw) is not None
         crlf = "\r\n" in raw
         if astral or (crlf and unit.crlf_as_one):
             pos, units = 0, []
