@@ -25,8 +25,10 @@ _FIRST_CHUNK = 2000
 
 
 def _rows(rows: Iterable[Mapping[str, Any]] | pd.DataFrame) -> list[Mapping[str, Any]]:
-    if isinstance(rows, pd.DataFrame):
-        return rows.to_dict("records")
+    if isinstance(rows, pd.DataFrame):  # column by column: much faster than to_dict("records")
+        names = [str(c) for c in rows.columns]
+        columns = [rows[c].tolist() for c in rows.columns]
+        return [dict(zip(names, values, strict=True)) for values in zip(*columns, strict=True)]
     return list(rows)
 
 

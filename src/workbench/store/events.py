@@ -13,9 +13,11 @@ remove - never with a raw database error.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import and_, bindparam, func, insert, or_, select, tuple_
@@ -42,22 +44,49 @@ _GET = {name: select(t).where(and_(*(c == bindparam(f"pk_{c.name}") for c in t.p
         for name, t in TABLES.items()}
 _MAX_ID = {name: select(func.max(t.c.id)) for name, t in TABLES.items() if "id" in t.c}
 _SQLITE_SQL: dict[tuple[str, str], tuple[str, list]] = {}
+_HAS_DOCUMENT = {name: name == "documents" or "document_id" in t.c for name, t in TABLES.items()}
 
 
 def _sqlite_insert(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
     """executemany through SQLite's driver with the SQL and value conversions SQLAlchemy compiles: the
-    same rows as `conn.execute(insert(table), rows)`, several times faster for large batches."""
+    same rows as `conn.execute(insert(table), rows)`, several times faster for large batches.
+
+    Values are taken column by column (C-speed itemgetter), and each conversion runs once per distinct
+    value where values can be hashed (a batch's rows share one `created` time)."""
     keys = [c.name for c in table.columns]
     found = _SQLITE_SQL.get((conn.dialect.name, table.name))
     if found is None:
         compiled = insert(table).compile(dialect=conn.dialect, column_keys=keys)
-        procs = [table.c[k].type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
-                 for k in compiled.positiontup]
-        found = _SQLITE_SQL[(conn.dialect.name, table.name)] = (str(compiled), list(zip(compiled.positiontup, procs,
-                                                                                        strict=True)))
-    sql, order = found
-    params = [[fn(r.get(k)) if fn else r.get(k) for k, fn in order] for r in rows]
+        procs = [(i, fn) for i, k in enumerate(compiled.positiontup)
+                 if (fn := table.c[k].type.dialect_impl(conn.dialect).bind_processor(conn.dialect))]
+        found = _SQLITE_SQL[(conn.dialect.name, table.name)] = (str(compiled), list(compiled.positiontup), procs)
+    sql, order, procs = found
+    full = [r if len(r) == len(order) else {k: r.get(k) for k in order} for r in rows]
+    params = list(map(itemgetter(*order), full)) if len(order) > 1 else [(r[order[0]],) for r in full]
+    if procs:
+        cols = list(zip(*params, strict=True))
+        for i, fn in procs:
+            memo: dict[Any, Any] = {}
+            out = []
+            for v in cols[i]:
+                try:
+                    got = memo.get(v, _MISSING)
+                    if got is _MISSING:
+                        got = memo[v] = fn(v)
+                except TypeError:  # unhashable (a JSON value)
+                    got = fn(v)
+                out.append(got)
+            cols[i] = out
+        params = list(zip(*cols, strict=True))
     conn.connection.driver_connection.cursor().executemany(sql, params)
+
+
+_MISSING = object()
+_SIMPLE = (int, str, float, bool, type(None))
+
+
+def _dumps(image: dict[str, Any] | None) -> str | None:
+    return None if image is None else json.dumps(image, ensure_ascii=False)
 
 
 def now() -> datetime:
@@ -67,6 +96,8 @@ def now() -> datetime:
 
 
 def _plain(value: Any) -> Any:
+    if type(value) in _SIMPLE:
+        return value
     if isinstance(value, datetime) and value.tzinfo is not None:  # PostgreSQL returns aware values
         value = value.astimezone(UTC).replace(tzinfo=None)
     if isinstance(value, datetime | date):
@@ -79,7 +110,7 @@ def row_json(table: Table, row: dict[str, Any] | None, *, with_text: bool = Fals
     if row is None:
         return None
     skip = () if with_text else _NOT_LOGGED.get(table.name, ())
-    return {k: _plain(v) for k, v in row.items() if k not in skip}
+    return {k: (v if type(v) in _SIMPLE else _plain(v)) for k, v in row.items() if k not in skip}
 
 
 def _from_json(table: Table, data: dict[str, Any]) -> dict[str, Any]:
@@ -175,27 +206,48 @@ class Tx:
         if not changes:
             return
         pk = [c.name for c in table.primary_key.columns]
+        stamps: dict[Any, str] = {}  # a batch's rows mostly share one time: convert it once
+        name = table.name
+        skip = () if with_text else _NOT_LOGGED.get(name, ())
+
+        def image(row: dict[str, Any] | None) -> dict[str, Any] | None:
+            if row is None:
+                return None
+            out = {}
+            for k, v in row.items():
+                if k in skip:
+                    continue
+                if type(v) not in _SIMPLE:
+                    if isinstance(v, datetime):
+                        got = stamps.get(v)
+                        v = got if got is not None else stamps.setdefault(v, _plain(v))
+                    else:
+                        v = _plain(v)
+                out[k] = v
+            return out
+
         rows = []
         for before, after in changes:
-            image = after if after is not None else before
-            key = "|".join(str(image[k]) for k in pk)
-            rows.append({"entity": table.name, "entity_id": key,
-                         "before": row_json(table, before, with_text=with_text), "after": row_json(table, after)})
+            ref = after if after is not None else before
+            key = str(ref[pk[0]]) if len(pk) == 1 else "|".join(str(ref[k]) for k in pk)
+            rows.append((name, key, image(before), image(after)))
             self._note(table, key, before, after)
         gid = self.group()
-        for r in rows:
-            r["group_id"] = gid
         if self.conn.dialect.name == "sqlite":
-            _sqlite_insert(self.conn, events, rows)
+            self.conn.connection.driver_connection.cursor().executemany(
+                "INSERT INTO events (group_id, entity, entity_id, before, after) VALUES (?, ?, ?, ?, ?)",
+                [(gid, n, k, _dumps(b), _dumps(a)) for n, k, b, a in rows])
         else:
-            self.conn.execute(_INSERT["events"], rows)
+            self.conn.execute(_INSERT["events"], [{"group_id": gid, "entity": n, "entity_id": k, "before": b,
+                                                   "after": a} for n, k, b, a in rows])
 
     def _note(self, table: Table, key: str, before: dict | None, after: dict | None) -> None:
         self.touched.append((table.name, key))
-        for row in (before, after):
-            doc = _documents_of(table, row)
-            if doc is not None:
-                self.documents.add(doc)
+        if _HAS_DOCUMENT[table.name]:
+            for row in (before, after):
+                doc = _documents_of(table, row)
+                if doc is not None:
+                    self.documents.add(doc)
 
     # ---- row operations ------------------------------------------------------------------------
     def insert(self, table: Table, row: dict[str, Any], *, with_text: bool = False) -> dict[str, Any]:
@@ -218,7 +270,13 @@ class Tx:
         if auto and self.conn.dialect.name == "sqlite":
             # the write lock is ours (BEGIN IMMEDIATE): the next ids cannot be taken by anyone else
             first = (self.conn.execute(_MAX_ID[table.name]).scalar() or 0) + 1
-            full = [{**{c: row.get(c) for c in cols}, pk[0].name: first + i} for i, row in enumerate(rows)]
+            key = pk[0].name
+            complete = len(rows[0]) + 1 == len(cols)  # every column given but the id (the bulk path's rows)
+            full = []
+            for i, row in enumerate(rows):
+                row = dict(row) if complete else {c: row.get(c) for c in cols}
+                row[key] = first + i
+                full.append(row)
             _sqlite_insert(self.conn, table, full)
         elif auto:
             result = self.conn.execute(insert(table).returning(pk[0], sort_by_parameter_order=True), rows)
