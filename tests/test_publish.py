@@ -187,3 +187,36 @@ def test_cli_publish_html_and_help(planted, tmp_path):
                           str(tmp_path / "x"), "--findings", str(tmp_path / "nope.yaml")],
                          capture_output=True, text=True)
     assert bad.returncode == 3 and "findings file not found" in bad.stderr
+
+
+def test_cli_publish_serves_on_localhost_and_stops_voila(planted, tmp_path):
+    import signal
+    import socket
+    import time
+
+    planted.engine.dispose()
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-m", "workbench", "publish", "-p", str(planted.root), "--port",
+                             str(port), "--no-browser"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        line = ""
+        while "serving" not in line and proc.poll() is None:
+            line = proc.stdout.readline()
+        assert f"http://127.0.0.1:{port}/" in line and "event #" in line
+        socket.create_connection(("127.0.0.1", port), timeout=5).close()  # Voila listens there
+        busy = subprocess.run([sys.executable, "-m", "workbench", "publish", "-p", str(planted.root), "--port",
+                               str(port), "--no-browser"], capture_output=True, text=True)
+        assert busy.returncode == 6 and "in use" in busy.stderr
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=30)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:  # Voila went down with it: the port is free again
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) != 0:
+                break
+        time.sleep(0.2)
+    else:
+        raise AssertionError("Voila still listens after workbench publish stopped")

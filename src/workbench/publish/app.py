@@ -12,6 +12,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import webbrowser
 from pathlib import Path
@@ -133,6 +134,11 @@ def serve(project: Project, port: int = 8866, *, open_browser: bool = True,
         out(f"warning: {w.word!r} ({w.count}x) looks like a name the pseudonym key does not cover: ...{w.example}...")
     url = f"http://127.0.0.1:{port}/"
     proc = subprocess.Popen(voila_command(nb, port), cwd=nb.parent)
+
+    def stop(_signum, _frame):  # SIGTERM (a service manager, `kill`): stop Voila too, as Ctrl-C does
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, stop) if threading.current_thread() is threading.main_thread() else None
     try:
         deadline = time.monotonic() + 60
         while proc.poll() is None and time.monotonic() < deadline:
@@ -148,6 +154,8 @@ def serve(project: Project, port: int = 8866, *, open_browser: bool = True,
     except KeyboardInterrupt:
         return 0
     finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
         if proc.poll() is None:
             proc.send_signal(signal.SIGTERM)
             try:
