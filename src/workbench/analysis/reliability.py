@@ -120,12 +120,17 @@ def universe(project: Project, coders: Iterable[str] | None = None, codes: Itera
         if a in assigned:
             assigned[a].add(d)
     rules = []
+    doc_arr = np.asarray(doc_col, dtype=np.int64)
+    coder_arr = pd.Index(coder_col)
     for c in chosen:
         if not assigned[c]:
-            assigned[c] = {d for d, who in zip(doc_col, coder_col, strict=True) if who == c}
+            assigned[c] = set(np.unique(doc_arr[coder_arr == c]).tolist())
             rules.append(c)
     all_ids = [d[0] for d in data.documents]
-    present_all = np.array([[d in assigned[c] for c in chosen] for d in all_ids], dtype=bool).reshape(len(all_ids), len(chosen))
+    ids_index = pd.Index(all_ids)
+    present_all = np.zeros((len(all_ids), len(chosen)), dtype=bool)
+    for j, c in enumerate(chosen):
+        present_all[:, j] = ids_index.isin(list(assigned[c]))
     keep = present_all.sum(1) >= 2
     doc_ids = np.array(all_ids, dtype=np.int64)[keep]
     lengths = np.array([d[2] for d in data.documents], dtype=np.int64)[keep]
@@ -135,7 +140,7 @@ def universe(project: Project, coders: Iterable[str] | None = None, codes: Itera
             "something in count as assigned")
     u = Universe(chosen, code_list, labels, doc_ids, [names[int(d)] for d in doc_ids], lengths, present, rule=rule)
     if len(doc_col):
-        d = pd.Index(doc_ids).get_indexer(np.asarray(doc_col, dtype=np.int64))
+        d = pd.Index(doc_ids).get_indexer(doc_arr)
         c = pd.Index(code_list).get_indexer(pd.Index(code_col))
         r = pd.Index(chosen).get_indexer(pd.Index(coder_col))
         keep_row = (d >= 0) & (c >= 0) & (r >= 0)

@@ -36,7 +36,11 @@ def agreement_inputs(conn: Connection, names: Iterable[str] | None = None,
         aq = aq.where(assignments.c.coder_id.in_(coders))
     if names is not None:
         cq = cq.where(c.document_id.in_([d[0] for d in docs]))
-    rows = conn.execute(cq).all()
+    result = conn.execute(cq)
+    try:  # the driver's plain tuples: no Row objects for 100,000 codings (a third of the time)
+        rows = result.cursor.fetchall() if getattr(result, "cursor", None) is not None else result.all()
+    finally:
+        result.close()
     columns = tuple(zip(*rows, strict=True)) if rows else ((), (), (), (), ())
     assigned = [(str(a), int(d)) for a, d in conn.execute(aq)]  # all of them: "has any" is a rule
     return AgreementInputs(docs, columns, assigned)
