@@ -178,8 +178,10 @@ def test_not_a_zip_and_not_xml(target, tmp_path):
     bad.write_bytes(b"PK\x03\x04 not really a zip")
     _refused(target, bad, "not a readable")
     xml = tmp_path / "broken.qdc"
-    xml.write_text("<CodeBook><Codes>", encoding="utf-8")
+    xml.write_text('<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes>', encoding="utf-8")
     _refused(target, xml, "not well-formed")
+    xml.write_text("<CodeBook><Codes/></CodeBook>", encoding="utf-8")
+    _refused(target, xml, "not a REFI-QDA file")
 
 
 def test_external_sources_are_not_read_by_default(good, target, tmp_path):

@@ -279,7 +279,7 @@ def _plan_values(project: Project, refi: m.RefiProject, plan: _Plan) -> None:
         have = existing.get((scope, var.name))
         if have is not None and have != typ:
             raise ValidationError(f"{scope} attribute {var.name!r} is {have} in the project but {var.type} in the file",
-                                  where=str(refi.name), fix="change the attribute's type in one of them first")
+                                  where=str(refi.extra.get("where", refi.name)), fix="change the attribute's type in one of them first")
         plan.types[(scope, var.name)] = typ
         plan.guids[f"variable:{scope}:{var.name}"] = var.guid
         if value.value is None:
@@ -288,7 +288,7 @@ def _plan_values(project: Project, refi: m.RefiProject, plan: _Plan) -> None:
         try:
             text = format_value(parse_value(str(raw) if not isinstance(raw, bool) else str(raw).lower(), typ), typ)
         except ValueError as exc:
-            raise ValidationError(f"value {raw!r} of {var.name!r} for {owner!r}: {exc}", where=str(refi.name)) from None
+            raise ValidationError(f"value {raw!r} of {var.name!r} for {owner!r}: {exc}", where=str(refi.extra.get("where", refi.name))) from None
         if text is not None:
             plan.sheets.setdefault(scope, {}).setdefault(owner, {})[var.name] = text
 
@@ -332,6 +332,7 @@ def _plan_memos(refi: m.RefiProject, plan: _Plan, notes: dict[str, m.Note], note
             if g in notes:
                 memo(notes[g], targets[code.guid])
     sel_codings = {sel.guid: sel for src in refi.sources for sel in src.selections}
+    sel_source = {sel.guid: src for src in refi.sources for sel in src.selections}
     for link in refi.links:
         ends = [link.origin, link.target]
         note = next((notes[g] for g in ends if g in notes), None)
@@ -340,7 +341,7 @@ def _plan_memos(refi: m.RefiProject, plan: _Plan, notes: dict[str, m.Note], note
             memo(note, targets[other])
         elif note is not None and other in sel_codings:
             sel = sel_codings[other]
-            doc = next(s for s in refi.sources if sel in s.selections)
+            doc = sel_source[sel.guid]
             if doc.guid in plan.doc_names and doc.offsets is not None:
                 start, _ = doc.offsets.to_canonical(sel.start)
                 end, _ = doc.offsets.to_canonical(sel.end)

@@ -10,11 +10,13 @@ namespace versions, GUID case and braces, BOMs, empty attributes.
 
 from __future__ import annotations
 
+import io
 import re
 import stat
 import zipfile
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -110,23 +112,53 @@ class _Zip:
         return self.sources.get(key)
 
 
-def parse_xml(data: bytes, where: str) -> etree._Element:
-    """Parse XML with entities off, no DTD and no network; a DOCTYPE is refused outright."""
+def parse_xml(data: bytes, where: str, on_root=None, on_source=None) -> etree._Element:
+    """Parse XML with entities off, no DTD and no network; a DOCTYPE is refused outright.
+
+    With `on_source`, each child of <Sources> is handed over as soon as it is read and then freed, so a
+    project with 100,000 codings never holds its whole tree (`on_root` sees the root element first).
+    """
     found = _ROOT_START.search(data.lstrip(b"\xef\xbb\xbf"))
     prolog = data[:found.start() + 3] if found else data
     if b"<!DOCTYPE" in prolog or b"<!ENTITY" in prolog:
         raise SourceError("the XML declares a DOCTYPE or entities (XXE, billion laughs); REFI-QDA files have none",
                           where=where, fix="the file is damaged or hostile; do not import it")
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
-                             remove_comments=True, remove_pis=True)
+    options = {"resolve_entities": False, "no_network": True, "load_dtd": False, "huge_tree": False,
+               "remove_comments": True, "remove_pis": True}
     try:
-        root = etree.fromstring(data, parser)
+        if on_source is None:
+            root = etree.fromstring(data, etree.XMLParser(**options))
+        else:
+            root = _stream(data, on_root, on_source, options)
     except etree.XMLSyntaxError as exc:
         line = exc.position[0] if exc.position else None
         raise SourceError(f"not well-formed XML: {exc.msg}", where=f"{where}:{line}" if line else where,
                           fix="export the file again from the other tool") from exc
     if root.getroottree().docinfo.doctype:
         raise SourceError("the XML declares a DOCTYPE", where=where, fix="do not import this file")
+    return root
+
+
+def _stream(data: bytes, on_root, on_source, options: dict) -> etree._Element:
+    root = None
+    depth = 0
+    for event, el in etree.iterparse(io.BytesIO(data), events=("start", "end"), **options):
+        if event == "start":
+            depth += 1
+            if root is None:
+                root = el
+                if on_root:
+                    on_root(el)
+            continue
+        depth -= 1
+        parent = el.getparent()
+        if depth == 2 and parent is not None and etree.QName(parent).localname == "Sources":
+            on_source(el)
+            el.clear()
+            while el.getprevious() is not None:
+                del parent[0]
+    if root is None:
+        raise etree.XMLSyntaxError("no root element", None, 1, 1)
     return root
 
 
@@ -143,6 +175,7 @@ def guid(value: str | None, where: str, required: bool = True) -> str | None:
     return match.group(1).lower()
 
 
+@lru_cache(maxsize=4096)  # codings made in one batch share a stamp
 def _datetime(value: str | None) -> datetime | None:
     if not value:
         return None
@@ -161,6 +194,9 @@ class _Parser:
         self.root = root
         self.guids: dict[str, int | None] = {}
         self.warnings: list[str] = []
+        self.streamed: list[m.Source] | None = None
+        self.t_coding, self.t_coderef = self.q("Coding"), self.q("CodeRef")
+        self.t_noteref, self.t_description = self.q("NoteRef"), self.q("Description")
 
     def q(self, name: str) -> str:
         return f"{{{self.ns}}}{name}" if self.ns else name
@@ -175,9 +211,18 @@ class _Parser:
         c = el.find(self.q(name))
         return None if c is None else (c.text or "")
 
+    def _g(self, el: etree._Element, attr: str, required: bool) -> str | None:
+        """guid() with the location worked out only on error: this runs twice per coding."""
+        value = el.get(attr)
+        if value:
+            found = GUID_RE.match(value)
+            if found:
+                return found.group(1).lower()
+        return guid(value, self.at(el), required)
+
     def own(self, el: etree._Element, attr: str = "guid") -> str:
         """The element's own GUID, registered: duplicates anywhere in the file are refused."""
-        g = guid(el.get(attr), self.at(el))
+        g = self._g(el, attr, True)
         assert g is not None
         if g in self.guids:
             raise SourceError(f"duplicate GUID {g} (first at line {self.guids[g]})", where=self.at(el),
@@ -186,7 +231,7 @@ class _Parser:
         return g
 
     def ref(self, el: etree._Element, attr: str = "targetGUID") -> str | None:
-        return guid(el.get(attr), self.at(el), required=attr == "targetGUID")
+        return self._g(el, attr, attr == "targetGUID")
 
     def refs(self, el: etree._Element, name: str, attr: str = "targetGUID") -> list[str]:
         return [r for r in (self.ref(c, attr) for c in self.kids(el, name)) if r]
@@ -229,13 +274,16 @@ class _Parser:
         return m.VariableValue(target, value)
 
     def coding(self, el: etree._Element) -> m.Coding:
-        ref = el.find(self.q("CodeRef"))
-        if ref is None:
+        code, notes = None, []
+        for child in el:  # one pass over the children: this runs once per coding
+            if child.tag == self.t_coderef:
+                code = self._g(child, "targetGUID", True)
+            elif child.tag == self.t_noteref:
+                notes.append(self._g(child, "targetGUID", True))
+        if code is None:
             raise SourceError("a Coding without CodeRef", where=self.at(el), fix="each Coding names one code")
-        code = self.ref(ref)
-        assert code is not None
-        return m.Coding(guid=self.own(el), code=code, creating_user=self.ref(el, "creatingUser"),
-                        created=_datetime(el.get("creationDateTime")), note_refs=self.refs(el, "NoteRef"))
+        return m.Coding(self.own(el), code, self._g(el, "creatingUser", False),
+                        _datetime(el.get("creationDateTime")), notes)
 
     def position(self, el: etree._Element, attr: str) -> int:
         text = el.get(attr)
@@ -245,12 +293,20 @@ class _Parser:
             raise SourceError(f"{attr} {text!r} is not a whole number", where=self.at(el)) from None
 
     def selection(self, el: etree._Element) -> m.Selection:
+        description, codings, notes = None, [], []
+        for child in el:
+            tag = child.tag
+            if tag == self.t_coding:
+                codings.append(self.coding(child))
+            elif tag == self.t_noteref:
+                notes.append(self._g(child, "targetGUID", True))
+            elif tag == self.t_description:
+                description = child.text or ""
         return m.Selection(
             guid=self.own(el), start=self.position(el, "startPosition"), end=self.position(el, "endPosition"),
-            name=el.get("name"), creating_user=self.ref(el, "creatingUser"),
-            created=_datetime(el.get("creationDateTime")), description=self.child_text(el, "Description"),
-            codings=[self.coding(c) for c in self.kids(el, "Coding")], note_refs=self.refs(el, "NoteRef"),
-            line=el.sourceline)
+            name=el.get("name"), creating_user=self._g(el, "creatingUser", False),
+            created=_datetime(el.get("creationDateTime")), description=description, codings=codings,
+            note_refs=notes, line=el.sourceline)
 
     def text_source(self, el: etree._Element, kind: str = "text", name: str | None = None) -> m.Source:
         return m.Source(
@@ -264,29 +320,37 @@ class _Parser:
             line=el.sourceline)
 
     def sources(self, el: etree._Element | None) -> list[m.Source]:
+        if self.streamed is not None:  # parsed (and freed) one by one while the file was read
+            return self.streamed
         out: list[m.Source] = []
         for s in [] if el is None else list(el):
-            tag = etree.QName(s).localname
-            if tag == "TextSource":
-                out.append(self.text_source(s))
-            elif tag == "PDFSource":
-                rep = s.find(self.q("Representation"))
-                pdf_guid = self.own(s)
-                if rep is not None:
-                    src = self.text_source(rep, "pdf", s.get("name"))
-                    src.name = s.get("name") or src.name
-                    src.other_selections = len(self.kids(s, "PDFSelection"))
-                    out.append(src)
-                else:
-                    out.append(m.Source(guid=pdf_guid, name=s.get("name") or "",
-                                        kind="pdf", other_selections=len(self.kids(s, "PDFSelection")),
-                                        line=s.sourceline))
-            elif tag in ("PictureSource", "AudioSource", "VideoSource"):
-                kind = tag[:-6].lower()
-                sel = {"picture": "PictureSelection", "audio": "AudioSelection", "video": "VideoSelection"}[kind]
-                out.append(m.Source(guid=self.own(s), name=s.get("name") or "", kind=kind,
-                                    other_selections=len(self.kids(s, sel)) + len(self.kids(s, "Transcript")),
+            out.extend(self.source(s))
+        return out
+
+    def source(self, s: etree._Element) -> list[m.Source]:
+        """One child of <Sources> (none for an unknown element)."""
+        out: list[m.Source] = []
+        tag = etree.QName(s).localname
+        if tag == "TextSource":
+            out.append(self.text_source(s))
+        elif tag == "PDFSource":
+            rep = s.find(self.q("Representation"))
+            pdf_guid = self.own(s)
+            if rep is not None:
+                src = self.text_source(rep, "pdf", s.get("name"))
+                src.name = s.get("name") or src.name
+                src.other_selections = len(self.kids(s, "PDFSelection"))
+                out.append(src)
+            else:
+                out.append(m.Source(guid=pdf_guid, name=s.get("name") or "",
+                                    kind="pdf", other_selections=len(self.kids(s, "PDFSelection")),
                                     line=s.sourceline))
+        elif tag in ("PictureSource", "AudioSource", "VideoSource"):
+            kind = tag[:-6].lower()
+            sel = {"picture": "PictureSelection", "audio": "AudioSelection", "video": "VideoSelection"}[kind]
+            out.append(m.Source(guid=self.own(s), name=s.get("name") or "", kind=kind,
+                                other_selections=len(self.kids(s, sel)) + len(self.kids(s, "Transcript")),
+                                line=s.sourceline))
         return out
 
     def note(self, el: etree._Element) -> tuple[m.Note, m.Source]:
@@ -435,15 +499,27 @@ def read_refi(path: str | Path, limits: Limits | None = None, *, allow_external:
             raise SourceError(f"the file is {size // _MIB} MiB, over the limit of {limits.max_qde_bytes // _MIB} MiB",
                               where=str(path), fix="pass larger limits=Limits(max_qde_bytes=...) if it is genuine")
         where, data = str(path), path.read_bytes()
-    root = parse_xml(data, where)
+    holder: list[_Parser] = []
+
+    def on_root(el: etree._Element) -> None:
+        ns = etree.QName(el).namespace or ""
+        if not NS_RE.match(ns):
+            raise SourceError(f"not a REFI-QDA file (namespace {ns!r})", where=where,
+                              fix="import a .qdpx or .qdc written by a REFI-QDA tool")
+        holder.append(_Parser(el, where))
+        holder[0].streamed = []
+
+    def on_source(el: etree._Element) -> None:
+        assert holder[0].streamed is not None
+        holder[0].streamed.extend(holder[0].source(el))
+
+    root = parse_xml(data, where, on_root, on_source)
     ns = etree.QName(root).namespace or ""
-    if not NS_RE.match(ns):
-        raise SourceError(f"not a REFI-QDA file (namespace {ns!r})", where=where,
-                          fix="import a .qdpx or .qdc written by a REFI-QDA tool")
-    parser = _Parser(root, where)
+    parser = holder[0]
     if not ns.endswith(":1.0"):
         parser.warnings.append(f"namespace {ns} read as version 1.0")
     proj = parser.project()
+    proj.extra["where"] = where
     proj.warnings[:0] = parser.warnings
     if proj.codebook_only and archive is not None:
         raise SourceError("the archive holds a codebook, not a project", where=where, fix="rename it to .qdc")
