@@ -49,6 +49,13 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "Run": ("workbench.store.runs", "Run"),
     "CodingView": ("workbench.widgets.coding_view", "CodingView"),
     # ---- features add their names below this line (one line each) ----
+    "add_pseudonym": ("workbench.publish.pseudonymise", "add_pseudonym"),
+    "remove_pseudonym": ("workbench.publish.pseudonymise", "remove_pseudonym"),
+    "pseudonyms": ("workbench.publish.pseudonymise", "pseudonyms"),
+    "set_private_attributes": ("workbench.publish.pseudonymise", "set_private_attributes"),
+    "publish_snapshot": ("workbench.publish.snapshot", "take"),
+    "export_html": ("workbench.publish.static", "export_html"),
+    "report_widget": ("workbench.publish.app", "report_widget"),
     "NetworkView": ("workbench.widgets.network_view", "NetworkView"),
     "FrameworkView": ("workbench.widgets.framework_view", "FrameworkView"),
     "agreement": ("workbench.analysis.reliability", "agreement"),
