@@ -38,6 +38,7 @@ _DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.I)
 # name particles that databases place before or after the family name, or drop (van Tuijl / Tuijl, C. van)
 _PARTICLES = {"van", "von", "der", "den", "de", "del", "della", "di", "da", "du", "la", "le", "ten", "ter", "te",
               "op", "het", "'t", "zu", "dos", "das", "y"}
+_COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 _INITIALS = re.compile(r"(?:[A-Z]\.-?)+|[A-Z]{1,2}")
 REPORT_COLUMNS = ["database", "file", "position", "record", "title", "year", "status", "document", "matched_by"]
 
@@ -52,8 +53,10 @@ def normalise_doi(doi: Any) -> str | None:
 
 def _fold(text: str) -> str:
     """Lower case without accents: 'Bèta' and 'beta' compare equal."""
+    if text.isascii():
+        return text.casefold()
     decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    return _COMBINING.sub("", decomposed).casefold()
 
 
 def normalise_title(title: Any) -> str:
@@ -137,19 +140,15 @@ class _Index:
         self.by_doi: dict[str, Work] = {}
         self.by_title: dict[tuple[str, str, str], list[Work]] = {}
 
-    def add(self, work: Work, fields: Mapping[str, Any]) -> None:
-        doi = normalise_doi(fields.get("doi"))
+    def add(self, work: Work, doi: str | None, key: tuple[str, str, str] | None) -> None:
         if doi:
             self.by_doi.setdefault(doi, work)
-        key = title_key(fields)
         if key:
             self.by_title.setdefault(key, []).append(work)
 
-    def match(self, fields: Mapping[str, Any]) -> tuple[Work | None, str]:
-        doi = normalise_doi(fields.get("doi"))
+    def match(self, doi: str | None, key: tuple[str, str, str] | None) -> tuple[Work | None, str]:
         if doi and doi in self.by_doi:
             return self.by_doi[doi], "doi"
-        key = title_key(fields)
         for work in self.by_title.get(key, []) if key else []:
             other = normalise_doi(work.fields.get("doi"))
             if not (doi and other and doi != other):  # different DOIs: different works
@@ -164,10 +163,11 @@ def merge_records(records: Iterable[ExportRecord], works: Iterable[Mapping[str, 
     out: list[Work] = []
     for known in works:
         work = Work(document=str(known["name"]), fields=dict(known))
-        index.add(work, known)
+        index.add(work, normalise_doi(known.get("doi")), title_key(known))
         out.append(work)
     for rec in records:
-        work, how = index.match(rec.fields)
+        doi, key = normalise_doi(rec.fields.get("doi")), title_key(rec.fields)
+        work, how = index.match(doi, key)
         if work is None:
             work = Work(fields=dict(rec.fields))
             out.append(work)
@@ -177,7 +177,7 @@ def merge_records(records: Iterable[ExportRecord], works: Iterable[Mapping[str, 
                     work.fields[k] = v
         work.records.append(rec)
         work.matched_by.append(how)
-        index.add(work, rec.fields)
+        index.add(work, doi, key)
     return out
 
 

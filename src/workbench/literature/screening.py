@@ -17,9 +17,11 @@ import pandas as pd
 
 from ..errors import NotFound, ValidationError
 from ..store.events import now
-from ..store.literature import literature_document, screening_frame
+from ..store.literature import literature_document, literature_values, screening_frame, screening_rows
 from ..store.project import Project
+from ..store.queries import document_ids
 from ..store.schema import screening
+from ..store.values import parse_value
 from .rules import Rule, check_decision, parse_rules
 
 __all__ = ["Screening", "record_fields", "screening_agreement", "screening_decisions", "screening_status"]
@@ -27,13 +29,23 @@ __all__ = ["Screening", "record_fields", "screening_agreement", "screening_decis
 STATUS_COLUMNS = ["record", "status", "reason", "rule", "decided_by", "screeners"]
 
 
+_DTYPES = {"integer": "Int64", "float": "Float64", "boolean": "boolean", "text": "string"}
+
+
 def record_fields(project: Project) -> pd.DataFrame:
-    """Every literature record with its fields and attributes (one row per record, indexed by name)."""
-    docs = project.documents()
-    names = list(docs.loc[docs["kind"] == "literature", "name"])
-    attrs = project.document_attributes()
-    frame = attrs.loc[attrs.index.isin(names)].copy()
-    return frame.reindex(names)
+    """Every literature record with its fields and attributes, typed (one row per record, indexed by name)."""
+    with project.read() as conn:
+        names, values = literature_values(conn)
+    columns: dict[str, dict[str, Any]] = {}
+    types: dict[str, str] = {}
+    for doc, attr, typ, value in values:
+        columns.setdefault(attr, {})[doc] = parse_value(value, typ)
+        types[attr] = typ
+    frame = pd.DataFrame(index=pd.Index(names, name="document"))
+    for attr in sorted(columns):
+        frame[attr] = pd.Series(columns[attr], dtype="object").reindex(frame.index).astype(
+            _DTYPES.get(types[attr], "object"))
+    return frame
 
 
 def _record_dicts(project: Project) -> dict[str, dict[str, Any]]:
@@ -133,9 +145,20 @@ class Screening:
                              "reason": matched[0].label, "matched": [r.name for r in matched]})
         if rows:
             with self.project.transaction(self.screener, "screening.rules",
-                                          summary=f"{len(rows)} records decided by rules"):
-                for row in rows:  # nested: each joins this one action
-                    self._write(row["record"], row["decision"], row["reason"], row["rule"], "screen")
+                                          summary=f"{len(rows)} records decided by rules") as tx:
+                ids = document_ids(tx.conn, [r["record"] for r in rows])
+                existing = screening_rows(tx.conn, self.screener, "screen")
+                stamp = now()
+                fresh = []
+                for row in rows:
+                    key = {"document_id": ids[row["record"]], "screener": self.screener, "stage": "screen"}
+                    values = {"decision": row["decision"], "reason": row["reason"], "rule": row["rule"],
+                              "decided": stamp}
+                    if key["document_id"] in existing:
+                        tx.update(screening, key, **values)
+                    else:
+                        fresh.append({**key, **values})
+                tx.insert_many(screening, fresh)
         return pd.DataFrame(rows, columns=["record", "decision", "rule", "reason", "matched"])
 
     def matched_rules(self, record: str, rules: Iterable[Rule | Mapping[str, Any]]) -> list[Rule]:
@@ -170,31 +193,35 @@ def screening_decisions(project: Project) -> pd.DataFrame:
 def screening_status(project: Project) -> pd.DataFrame:
     """One row per literature record: status (include, exclude, maybe, conflict, unscreened), the reason and
     rule that carry it, who decided, and each screener's own call (a column per screener)."""
-    records = list(record_fields(project).index)
+    with project.read() as conn:
+        records, _ = literature_values(conn)
     decisions = screening_decisions(project)
-    screen = decisions[decisions["stage"] == "screen"]
-    final = decisions[decisions["stage"] == "final"].set_index("document")
-    screeners = sorted(screen["screener"].unique())
-    calls = {name: grp.set_index("screener") for name, grp in screen.groupby("document")}
+    screeners = sorted(decisions.loc[decisions["stage"] == "screen", "screener"].unique())
+    calls: dict[str, dict[str, dict[str, Any]]] = {}
+    final: dict[str, dict[str, Any]] = {}
+    for d in decisions.to_dict("records"):
+        d = {k: (None if not isinstance(v, str) and pd.isna(v) else v) for k, v in d.items()}
+        if d["stage"] == "final":
+            final[d["document"]] = d
+        else:
+            calls.setdefault(d["document"], {})[d["screener"]] = d
     rows = []
     for name in records:
-        row: dict[str, Any] = {"record": name, "screeners": 0}
-        mine = calls.get(name)
-        for s in screeners:
-            row[s] = mine.loc[s, "decision"] if mine is not None and s in mine.index else None
-        if name in final.index:
-            f = final.loc[name]
+        mine = calls.get(name, {})
+        row: dict[str, Any] = {"record": name, "screeners": len(mine),
+                               **{s: mine[s]["decision"] if s in mine else None for s in screeners}}
+        ordered = [mine[s] for s in sorted(mine)]
+        if name in final:
+            f = final[name]
             row.update(status=f["decision"], reason=f["reason"], rule=None, decided_by=f["screener"])
-        elif mine is None:
+        elif not ordered:
             row.update(status="unscreened", reason=None, rule=None, decided_by=None)
-        elif mine["decision"].nunique() == 1:
-            first = mine.sort_index().iloc[0]
-            reasons = [r for r in mine.sort_index()["reason"] if isinstance(r, str) and r]
-            row.update(status=first["decision"], reason=reasons[0] if reasons else None, rule=first["rule"],
-                       decided_by=", ".join(mine.sort_index().index))
+        elif len({d["decision"] for d in ordered}) == 1:
+            reasons = [d["reason"] for d in ordered if d["reason"]]
+            row.update(status=ordered[0]["decision"], reason=reasons[0] if reasons else None,
+                       rule=ordered[0]["rule"], decided_by=", ".join(sorted(mine)))
         else:
             row.update(status="conflict", reason=None, rule=None, decided_by=None)
-        row["screeners"] = 0 if mine is None else len(mine)
         rows.append(row)
     return pd.DataFrame(rows, columns=STATUS_COLUMNS + screeners)
 

@@ -68,3 +68,21 @@ def literature_document(conn: Connection, name: str) -> dict[str, Any] | None:
     row = conn.execute(select(documents.c.id, documents.c.name, documents.c.kind)
                        .where(documents.c.name == name)).mappings().first()
     return dict(row) if row else None
+
+
+def literature_values(conn: Connection) -> tuple[list[str], list[tuple[str, str, str, str | None]]]:
+    """Names of the literature documents (name order) and their (document, attribute, type, value) rows."""
+    names = [r[0] for r in conn.execute(select(documents.c.name).where(documents.c.kind == "literature")
+                                        .order_by(documents.c.name))]
+    q = (select(documents.c.name, attributes.c.name, attributes.c.type, document_values.c.value)
+         .select_from(document_values.join(attributes))
+         .join(documents, documents.c.id == document_values.c.document_id)
+         .where(documents.c.kind == "literature"))
+    return names, [tuple(r) for r in conn.execute(q)]
+
+
+def screening_rows(conn: Connection, screener: str, stage: str) -> dict[int, dict[str, Any]]:
+    """document id -> this screener's row at `stage`."""
+    s = screening.c
+    rows = conn.execute(select(screening).where(s.screener == screener, s.stage == stage)).mappings()
+    return {r["document_id"]: dict(r) for r in rows}
