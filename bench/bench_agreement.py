@@ -75,17 +75,19 @@ def build_large(root: Path, seed: int = 5) -> tuple[Project, int]:
                 rows.append({"document": name, "start": s, "end": e, "code": f"c{int(rng.integers(0, N_CODES)):02d}",
                              "coder": f"coder-{coder}"})
     add_codings(project, rows, coder=None, actor="bench")
-    return project, len(rows)
+    project.close()  # reopened as a user opens it: the write-ahead log of the build checkpointed, not read through
+    return Project.open(root / "project"), len(rows)
 
 
 def floor_tallies(doc: np.ndarray, code: np.ndarray, start: np.ndarray, end: np.ndarray, lengths: np.ndarray,
-                  n_codes: int, n_coders: int) -> np.ndarray:
-    """The plain numpy computation: coincidence tallies [document, code, coders covering] by one sweep."""
+                  n_codes: int, n_coders: int, one_key: bool = False) -> np.ndarray:
+    """The plain numpy computation: coincidence tallies [document, code, coders covering] by one sweep.
+    `one_key`: sort one combined int64 key instead of lexsorting two (the trick the workbench uses)."""
     g = doc * n_codes + code
     pos = np.concatenate([start, end])
     delta = np.concatenate([np.ones(len(g), np.int64), -np.ones(len(g), np.int64)])
     gg = np.concatenate([g, g])
-    order = np.lexsort((pos, gg))
+    order = np.argsort(gg * (int(pos.max()) + 1) + pos) if one_key else np.lexsort((pos, gg))
     pos, delta, gg = pos[order], delta[order], gg[order]
     level = np.cumsum(delta)
     same = gg[1:] == gg[:-1]
@@ -136,6 +138,8 @@ def main() -> int:
         n_docs, n_codes, n_coders = u.shape
         f_med, f_best, floor = best_of(lambda: floor_tallies(u.doc, u.code, u.start, u.end, u.lengths.astype(float),
                                                              n_codes, n_coders), args.runs)
+        k_med, k_best, _ = best_of(lambda: floor_tallies(u.doc, u.code, u.start, u.end, u.lengths.astype(float),
+                                                         n_codes, n_coders, one_key=True), args.runs)
         ours = reliability.character_tallies(u)[0]
         assert np.allclose(ours, floor), "the floor and the workbench disagree on the tallies"
         c_med, c_best, _ = best_of(lambda: compute_only(big, u), args.runs)
@@ -156,9 +160,12 @@ def main() -> int:
     lines += ["", f"Goal: all measures for all codes well under 1 s: {'met' if max(r[1] for r in demo_rows) < 0.5 else 'MISSED'} "
               f"(the slowest unit {max(r[1] for r in demo_rows):.2f} s; all six units together {med_all:.2f} s).", "",
               f"Large: {n_codings:,} codings by {n_coders} coders on {n_docs:,} documents "
-              f"({int(u.lengths.sum()):,} characters), {n_codes} codes (built in {built:.0f} s, not timed).", "",
+              f"({int(u.lengths.sum()):,} characters), {n_codes} codes (built in {built:.0f} s, not timed; the project is "
+              "closed and reopened before timing).", "",
               "| | seconds (median) | seconds (best) | ratio to floor (median) |", "|---|---:|---:|---:|",
               f"| floor: plain numpy sweep to the same coincidence tallies | {f_med:.3f} | {f_best:.3f} | 1.0 |",
+              f"| floor sorted by one combined key (the workbench's own sort) | {k_med:.3f} | {k_best:.3f} | "
+              f"{k_med / f_med:.1f} |",
               f"| the workbench's character-level table from loaded spans (union, tallies, all coefficients, "
               f"unitizing alpha, table) | {c_med:.3f} | {c_best:.3f} | {ratio:.1f} |",
               f"| `agreement(project, n_boot=0)`, reading the spans from SQLite too | {t_med:.3f} | {t_best:.3f} | {ratio_full:.1f} |",
@@ -166,7 +173,10 @@ def main() -> int:
               "", f"Goal: within 3x of the floor and under 10 s: "
               f"{'met' if ratio <= 3 and t_med < 10 else 'MISSED'} for the computation ({ratio:.1f}x); "
               f"with the database read {ratio_full:.1f}x ({'within' if ratio_full <= 3 else 'MISSED: over'} 3x), "
-              f"{t_med:.2f} s ({'under' if t_med < 10 else 'MISSED: over'} 10 s). The tallies of both are checked equal.",
+              f"{t_med:.2f} s ({'under' if t_med < 10 else 'MISSED: over'} 10 s). Against the one-key floor the computation is "
+              f"{c_med / k_med:.1f}x. The tallies of the floors and the workbench are checked equal. Reading 100,000 "
+              "spans from SQLite (the driver's fetch alone is about 0.2 s) is what the database read adds; it is "
+              "not part of the coincidence computation the goal compares.",
               "", f"Machine: {os.cpu_count()} CPUs, {platform.processor() or platform.machine()}, Python "
               f"{platform.python_version()}, numpy {np.__version__}, {platform.platform()}; "
               f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC; load average {load:.1f} (1 min) at the end."]

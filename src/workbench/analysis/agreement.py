@@ -285,7 +285,11 @@ def unitizing_arrays(coder: np.ndarray, category: np.ndarray, start: np.ndarray,
     sorted or not, never overlapping): category index -> (D_o, D_e). The project-level path."""
     out: dict[int, tuple[float, float]] = {}
     empty = np.zeros((0, 2), dtype=np.int64)
-    order = np.lexsort((start, coder, category))
+    top = int(end.max(initial=0)) + 1
+    if (int(category.max(initial=0)) + 1) * n_coders < (2 ** 62) // top:
+        order = np.argsort((category.astype(np.int64) * n_coders + coder) * top + start)
+    else:
+        order = np.lexsort((start, coder, category))
     coder, category, start, end = coder[order], category[order], start[order], end[order]
     cuts = np.flatnonzero(np.diff(category)) + 1
     total_length = float(n_coders) * length

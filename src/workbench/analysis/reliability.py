@@ -66,11 +66,19 @@ class Universe:
         return len(self.doc_names), len(self.codes), len(self.coders)
 
 
+def sort_order(key: np.ndarray, position: np.ndarray) -> np.ndarray:
+    """Order by (key, position): one int64 sort where the pair fits in 63 bits, else a lexsort."""
+    top = int(position.max(initial=0)) + 1
+    if int(key.max(initial=0)) < (2 ** 62) // top:
+        return np.argsort(key.astype(np.int64) * top + position)
+    return np.lexsort((position, key))
+
+
 def union_spans(key: np.ndarray, start: np.ndarray, end: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Merge overlapping or touching spans that share a key; returns (key, start, end) sorted."""
     if not len(key):
         return key, start, end
-    order = np.lexsort((start, key))
+    order = sort_order(key, start)
     k, s, e = key[order], start[order], end[order]
     big = int(e.max()) + 1
     run = np.maximum.accumulate(k * big + e) - k * big  # running max of end within each key
@@ -169,19 +177,20 @@ def character_tallies(u: Universe, coded_only: bool = False) -> tuple[np.ndarray
         pos = np.concatenate([u.start, u.end])
         delta = np.concatenate([np.ones(len(g), np.int64), -np.ones(len(g), np.int64)])
         gg = np.concatenate([g, g])
-        order = np.lexsort((pos, gg))
+        order = sort_order(gg, pos)
         pos, delta, gg = pos[order], delta[order], gg[order]
         level = np.cumsum(delta)
         same = gg[1:] == gg[:-1]
         width = (pos[1:] - pos[:-1])[same]
         hist = np.bincount(gg[:-1][same] * size + level[:-1][same], weights=width, minlength=len(hist))
     tally = hist.reshape(n_docs, n_codes, size)
-    marginal = np.zeros((n_docs, n_codes, n_coders))
-    np.add.at(marginal, (u.doc, u.code, u.coder), u.end - u.start)
+    cells = (u.doc * n_codes + u.code) * n_coders + u.coder
+    marginal = np.bincount(cells, weights=u.end - u.start, minlength=n_docs * n_codes * n_coders
+                           ).reshape(n_docs, n_codes, n_coders)
     touched = np.zeros(n_docs)
     if len(u.doc):
         k, s, e = union_spans(u.doc, u.start, u.end)
-        np.add.at(touched, k, e - s)
+        touched = np.bincount(k, weights=e - s, minlength=n_docs).astype(float)
     universe_len = touched if coded_only else u.lengths.astype(float)
     tally[:, :, 0] = universe_len[:, None] - tally[:, :, 1:].sum(-1)
     return tally, marginal, touched
