@@ -55,7 +55,8 @@ def test_content_model_has_the_study_structure(snap):
     # sections from other features are built, or listed as pending
     assert m["agreement"]["available"] and m["agreement"]["overall"]["alpha"] is not None
     assert m["network"]["nodes"] and set(m["network"]["variants"]) == {"", "literature", "expert", "school"}
-    assert {p["section"] for p in m["pending"]} >= {"topics"}
+    assert all(set(p) == {"section", "needs", "what"} for p in m["pending"])
+    assert {p["section"] for p in m["pending"]} <= {"topics", "prisma"}  # no saved topic run / no screening here
 
 
 def test_activity_table_matches_the_demo_function_and_the_filters(planted, snap):
@@ -220,3 +221,37 @@ def test_cli_publish_serves_on_localhost_and_stops_voila(planted, tmp_path):
         time.sleep(0.2)
     else:
         raise AssertionError("Voila still listens after workbench publish stopped")
+
+
+def test_saved_topic_run_is_published_as_aggregates_only(planted):
+    import pandas as pd
+
+    from workbench.analysis.topics import KIND
+
+    from .publish_fixtures import PLANTED_DOC as doc
+
+    text = planted.text(doc)
+    visit = text.index("Wij gaan met groep 7")
+    money = text.index("Tijd en geld")
+    e01 = planted.text("E01")
+    assignments = pd.DataFrame({
+        "document": [doc, doc, "E01", "E01"], "start": [visit, money, 721, 839], "end": [visit + 60, money + 40, 838, 1014],
+        "topic": [0, 1, 0, 1], "probability": [0.9, 0.8, 0.7, 0.6], "similarity": [0.5, 0.4, 0.3, 0.2],
+        "topic_before_outliers": [0, 1, 0, 1], "speaker": ["Marieke Jansen", "Marieke Jansen", "E01", "E01"],
+        "kind": ["interview"] * 4, "case": [doc, doc, "E01", "E01"]})
+    topics_table = pd.DataFrame({"topic": [0, 1], "label": ["bezoek, jansen", "tijd, geld"], "size": [2, 2],
+                                 "top_words": ["bezoek, jansen, drukkerij", "tijd, geld"],
+                                 "representative": [text[visit:visit + 60], e01[721:838]]})
+    reps = pd.DataFrame({"topic": [0], "rank": [0], "document": [doc], "start": [visit], "end": [visit + 60],
+                         "text": [text[visit:visit + 60]]})
+    planted.save_run(KIND, {"unit": "turn", "model": "test"}, {"assignments": assignments, "topics": topics_table,
+                                                              "representatives": reps})
+    model = snapshot.take(planted).model
+    assert "topics" not in {p["section"] for p in model["pending"]}
+    published = model["topics"]
+    assert [t["label"] for t in published["topics"]] == ["bezoek, Zonneveld", "tijd, geld"]
+    assert published["topics"][0]["by_type"]["school"] == 1 and published["topics"][0]["by_type"]["expert"] == 1
+    assert published["topics"][0]["best_code"] in {"act-company-visit", "lo-choice-vs-development"}
+    blob = json.dumps(published)
+    assert "drukkerij" in blob and "Wij gaan met groep 7" not in blob  # top words yes, passages never
+    assert_private(snapshot.take(planted).to_json())

@@ -210,6 +210,7 @@
       model.activity ? h('a', { href: '#wb-activity', text: 'Activities' }) : null,
       model.network ? h('a', { href: '#wb-network', text: 'Theme network' }) : null,
       model.agreement && model.agreement.available ? h('a', { href: '#wb-agreement', text: 'Agreement' }) : null,
+      model.topics ? h('a', { href: '#wb-topics', text: 'Topics' }) : null,
       model.prisma ? h('a', { href: '#wb-prisma', text: 'Literature flow' }) : null,
       h('a', { href: '#wb-recommendations', text: 'Recommendations' })));
 
@@ -280,6 +281,21 @@
             h('th', { text: "Krippendorff's alpha" }), h('th', { text: 'interval' }), h('th', { text: "Cohen's kappa" }))),
           agreementBody))));
     }
+    // topic overview (the latest saved topic run) and its alignment to the codebook
+    let topicParts = null;
+    if (model.topics) {
+      const tp = model.topics;
+      const chart = h('div', { class: 'wb-chart wb-topics-chart' });
+      const body = h('tbody');
+      root.appendChild(h('section', { class: 'wb-section', id: 'wb-topics' }, h('h2', { text: 'Topics found in the sources' }),
+        h('p', { class: 'wb-hint', text: `A topic model (saved run #${tp.run}${tp.stale ? ', made before the latest changes' : ''}; ` +
+          `${tp.passages} passages by ${tp.unit}) groups passages by their words, without the codebook. Alignment with the ` +
+          `codes on the same passages: normalised mutual information ${fmt(tp.nmi)}. Follows the respondent-type and theme filters.` }),
+        h('div', { class: 'wb-columns' }, chart, h('table', { class: 'wb-topics-table' }, h('thead', {}, h('tr', {},
+          h('th', { text: 'topic (top words)' }), h('th', { text: 'passages' }), h('th', { text: 'closest code' }))), body))));
+      topicParts = { chart, body };
+    }
+
     // literature flow (wb.prisma)
     if (model.prisma) {
       root.appendChild(h('section', { class: 'wb-section', id: 'wb-prisma' }, h('h2', { text: 'Literature flow' }),
@@ -404,6 +420,23 @@
         { height: 260, yaxis: { autorange: 'reversed', automargin: true }, showlegend: false, xaxis: { title: { text: 'schools' }, dtick: 1 } });
       }
       if (networkChart) drawNetwork(v);
+      if (topicParts) {
+        const themeCodes = new Set(v.themes.flatMap(t => Object.keys(t.counts)));
+        const rows = model.topics.topics.filter(t => !filters.theme || (t.best_code && themeCodes.has(t.best_code)));
+        const n = t => filters.source_type ? (t.by_type[filters.source_type] || 0) : t.size;
+        topicParts.body.textContent = '';
+        for (const t of rows) {
+          const c = t.best_code ? codeById.get(t.best_code) : null;
+          topicParts.body.appendChild(h('tr', { 'data-topic': t.topic, 'data-passages': n(t) },
+            h('td', {}, h('strong', { text: t.label }), h('div', { class: 'wb-hint', text: t.words })), h('td', { text: String(n(t)) }),
+            h('td', { text: c ? `${codeName(c)} (${Math.round(100 * t.best_share)}%)` : (t.best_code || '-') })));
+        }
+        lazyPlot(topicParts.chart, [{ type: 'bar', orientation: 'h', y: rows.map(t => short(t.label, 36)), x: rows.map(n),
+          marker: { color: rows.map(t => (t.best_code && codeById.get(t.best_code) ? codeById.get(t.best_code).colour : '#9aa5b1')) },
+          hovertext: rows.map(t => t.words), hoverinfo: 'x+text', name: 'passages' }],
+        { height: Math.max(220, 24 * rows.length + 60), showlegend: false, yaxis: { autorange: 'reversed', automargin: true },
+          xaxis: { title: { text: 'passages' } } });
+      }
       if (agreementBody) {
         agreementBody.textContent = '';
         const shownCodes = new Set(v.themes.flatMap(t => Object.keys(t.counts)));

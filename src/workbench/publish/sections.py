@@ -20,9 +20,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..store.project import Project
 
 # sections the report does not build yet -> (the function it would come from, what the reader misses)
-PENDING = {
-    "topics": ("wb.topics / wb.topic_runs", "the topic overview and its alignment to the codebook"),
-}
+PENDING: dict[str, tuple[str, str]] = {}
 
 
 def _wb(name: str) -> Any | None:
@@ -126,6 +124,48 @@ def prisma(project: Project, key: Any) -> list[dict[str, Any]] | None:
             for r in flow.to_dict("records")]
 
 
+def topics(project: Project, coder: str | None, spec: Findings, types: list[str], key: Any) -> dict[str, Any] | None:
+    """The latest saved topic run (wb.topic_runs): topics, sizes by respondent type, best-matching codes.
+
+    Only aggregates and top words are published, never the representative passages: those are uncoded
+    text. A topic model is not fitted here (it takes a while and is the researcher's choice of settings).
+    """
+    runs_fn, run_fn = _wb("topic_runs"), _wb("topic_run")
+    if runs_fn is None or run_fn is None:
+        return None
+    runs = runs_fn(project)
+    if not len(runs):
+        return None
+    run = run_fn(project, int(runs.iloc[-1]["id"]))
+    table = run.topics
+    alignment = run.alignment(coder=coder)
+    by = run.by(spec.source_attribute) if spec.source_attribute else None
+    sizes = run.assignments["topic"].value_counts()
+    out = []
+    for r in table.to_dict("records"):
+        t = int(r["topic"])
+        if t == -1:
+            continue
+        best, share = None, 0.0
+        if t in alignment.table.index and alignment.table.shape[1]:
+            row = alignment.table.loc[t]
+            if row.max() > 0:
+                best, share = str(row.idxmax()), float(row.max() / max(1, int(sizes.get(t, 0))))
+        counts = {}
+        if by is not None:
+            match = by.xs(t, level="topic") if isinstance(by.index, pd.MultiIndex) else by.loc[[t]]
+            for ty in types:
+                counts[ty] = int(match[ty].sum()) if ty in match.columns else 0
+        words = r.get("top_words") or ""
+        out.append({"topic": t, "label": key.replace(str(r.get("label") or t)), "size": int(r.get("size") or 0),
+                    "words": key.replace(", ".join(words) if isinstance(words, list) else str(words)),
+                    "by_type": counts, "best_code": best, "best_share": round(share, 3)})
+    params = run.params
+    return {"run": run.id, "stale": bool(run.stale), "nmi": round(float(alignment.nmi), 3), "topics": out,
+            "unit": str(params.get("unit", "")), "model": str(params.get("model", "")),
+            "outliers": int(sizes.get(-1, 0)), "passages": int(sizes.sum())}
+
+
 def optional(project: Project, spec: Findings, coder: str | None, types: list[str], key: Any) -> dict[str, Any]:
     """The sections of other features: built where their function exists, listed as pending where not."""
     pending = []
@@ -134,6 +174,8 @@ def optional(project: Project, spec: Findings, coder: str | None, types: list[st
             ("agreement", "wb.agreement", "the agreement summary with its method", lambda: agreement(project)),
             ("network", "wb.theme_network", "the theme network",
              lambda: theme_network(project, coder, spec, types)),
+            ("topics", "a saved topic run (wb.topics)", "the topic overview and its alignment to the codebook",
+             lambda: topics(project, coder, spec, types, key)),
             ("prisma", "wb.prisma and screening decisions", "the literature flow (PRISMA)", lambda: prisma(project, key))):
         value = build()
         if value is None:
