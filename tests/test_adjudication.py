@@ -65,6 +65,7 @@ def test_decisions_write_the_consensus_coder_and_are_logged(two_coders):
     teacher = p.codings(coder="consensus", document="T02")
     assert teacher["quote"].tolist() == ["vinden het soms eng"]
     assert adj.copy_agreements() == 1
+    assert wb.agreement(p, n_boot=0, save=False)["coders"].iloc[0] == "ann, bob"  # consensus is not a coder here
     log = adj.decisions()
     assert log["decision"].tolist() == ["b", "a", "neither", "edit"] and not log["undone"].any()
     assert log["item"].tolist()[2] == by_code["resources"].id
