@@ -155,14 +155,15 @@ def cmd_pseudonyms(args) -> int:
     from .publish import pseudonymise as ps
 
     p = _project(args)
+    actor = getattr(args, "actor", None) or getattr(args, "user", None) or "researcher"
     if args.op == "add":
-        ps.add_pseudonym(p, args.real, args.pseudonym, kind=args.kind, actor=args.user)
+        ps.add_pseudonym(p, args.real, args.pseudonym, kind=args.kind, actor=actor)
         print(f"added a pseudonym ({args.kind}): {args.pseudonym}")
     elif args.op == "remove":
-        ps.remove_pseudonym(p, args.real, actor=args.user)
+        ps.remove_pseudonym(p, args.real, actor=actor)
         print("removed")
     elif args.op == "private":
-        names = ps.set_private_attributes(p, args.attributes, actor=args.user) if args.set else ps.private_attributes(p)
+        names = ps.set_private_attributes(p, args.attributes, actor=actor) if args.set else ps.private_attributes(p)
         print("private attributes: " + (", ".join(names) or "(none)"))
     else:
         frame = ps.pseudonyms(p)
