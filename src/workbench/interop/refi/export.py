@@ -13,8 +13,6 @@ NoteRef).
 from __future__ import annotations
 
 from collections import defaultdict
-from itertools import groupby
-from operator import itemgetter
 from pathlib import Path
 
 from ... import __version__
@@ -116,27 +114,32 @@ def _project_part(project: Project, refi: m.RefiProject, ids: Guids, memos, memo
     code_guid = {cid: ids.of("code", cid) for cid in {r[3] for r in rows}}
     spans = 0
     # rows come sorted by (document, start, end, code, coder): one selection per run of equal spans
-    for (doc, start, end), run in groupby(rows, key=itemgetter(0, 1, 2)):
-        group = list(run)
-        spans += 1
-        src = sources[doc]
-        sel_guid = derived_key(f"{src.guid}/{start}/{end}")
-        codings_: list[m.Coding] = []
-        memo_texts = set()
-        for _, _, _, code, coder, memo, created in group:
-            cg, ug = code_guid[code], user_guid[coder]
-            cd = m.Coding(derived_key(f"{sel_guid}/{cg}/{ug}"), cg, ug, created)
-            if memo:
-                note = m.Note(guid=Guids.derived(cd.guid, "memo"), text=memo, creating_user=ug, created=created)
-                refi.notes.append(note)
-                cd.note_refs.append(note.guid)
-                memo_texts.add(memo)
-            codings_.append(cd)
-        sel = m.Selection(sel_guid, start, end, creating_user=user_guid[group[0][4]],
-                          created=group[0][6] if len(group) == 1 else min(g[6] for g in group), codings=codings_)
-        if len(memo_texts) == 1:  # MAXQDA and ATLAS.ti read a segment memo from here
-            sel.description = memo_texts.pop()
-        src.selections.append(sel)
+    sel: m.Selection | None = None
+    key: tuple | None = None
+    sel_guid = ""
+    memo_texts: set[str] = set()
+    for doc, start, end, code, coder, memo, created in rows:
+        if (doc, start, end) != key:
+            if sel is not None and len(memo_texts) == 1:  # MAXQDA and ATLAS.ti read a segment memo here
+                sel.description = next(iter(memo_texts))
+            key, memo_texts = (doc, start, end), set()
+            src = sources[doc]
+            sel_guid = derived_key(f"{src.guid}/{start}/{end}")
+            sel = m.Selection(sel_guid, start, end, creating_user=user_guid[coder], created=created, codings=[])
+            src.selections.append(sel)
+            spans += 1
+        elif created < sel.created:  # type: ignore[union-attr, operator]
+            sel.created = created  # type: ignore[union-attr]
+        cg, ug = code_guid[code], user_guid[coder]
+        cd = m.Coding(derived_key(f"{sel_guid}/{cg}/{ug}"), cg, ug, created, [])
+        if memo:
+            note = m.Note(guid=Guids.derived(cd.guid, "memo"), text=memo, creating_user=ug, created=created)
+            refi.notes.append(note)
+            cd.note_refs.append(note.guid)
+            memo_texts.add(memo)
+        sel.codings.append(cd)  # type: ignore[union-attr]
+    if sel is not None and len(memo_texts) == 1:
+        sel.description = next(iter(memo_texts))
     refi.sources = list(sources.values())
     # cases
     by_case: dict[str, list[str]] = defaultdict(list)

@@ -11,14 +11,14 @@ from datetime import date, datetime
 from typing import Any
 
 
-@dataclass
+@dataclass(slots=True)
 class User:
     guid: str
     name: str | None = None
     id: str | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Code:
     guid: str
     name: str
@@ -36,7 +36,7 @@ class Code:
             yield from child.walk(self)
 
 
-@dataclass
+@dataclass(slots=True)
 class Variable:
     guid: str
     name: str
@@ -44,13 +44,13 @@ class Variable:
     description: str | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class VariableValue:
     variable: str  # GUID
     value: str | bool | int | float | date | datetime | None
 
 
-@dataclass
+@dataclass(slots=True)
 class Case:
     guid: str
     name: str
@@ -61,7 +61,7 @@ class Case:
     code_refs: list[str] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(slots=True)
 class Coding:
     guid: str
     code: str  # GUID
@@ -70,7 +70,7 @@ class Coding:
     note_refs: list[str] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(slots=True)
 class Selection:
     guid: str
     start: int
@@ -84,7 +84,7 @@ class Selection:
     line: int | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Source:
     """A text source (or a PDF's text representation); other media are kept only to report them."""
 
@@ -107,7 +107,7 @@ class Source:
     offsets: Any = None  # the OffsetMap of `text`, set by the reader
 
 
-@dataclass
+@dataclass(slots=True)
 class Note:
     guid: str
     name: str | None = None
@@ -117,7 +117,7 @@ class Note:
     selections: int = 0
 
 
-@dataclass
+@dataclass(slots=True)
 class Link:
     guid: str
     origin: str | None
@@ -127,7 +127,7 @@ class Link:
     note_refs: list[str] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(slots=True)
 class Set:
     guid: str
     name: str
@@ -137,7 +137,7 @@ class Set:
     notes: list[str] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(slots=True)
 class RefiProject:
     """A whole .qdpx (or a .qdc, with `codebook_only`)."""
 
