@@ -114,6 +114,17 @@ def test_privacy_in_snapshot_and_static_export(planted, snap, tmp_path):
     assert PLANTED_DOC not in html
 
 
+def test_key_covers_what_people_wrote_in_findings_and_codebook(planted, tmp_path):
+    findings = tmp_path / "findings.yaml"
+    findings.write_text("study:\n  title: Report for Marieke Jansen\nrecommendations:\n  - id: r1\n"
+                        "    title: Ask Jansen\n    text: As marieke said.\n    codes: [succ-chain]\n",
+                        encoding="utf-8")
+    model = snapshot.take(planted, findings).model
+    assert model["meta"]["title"] == f"Report for {PSEUDONYM}"
+    assert model["recommendations"][0]["title"] == "Ask Zonneveld"
+    assert model["recommendations"][0]["text"] == "As Lotte said."
+
+
 def test_static_export_is_self_contained_and_small(planted, tmp_path):
     result = static.export_html(planted, tmp_path / "report")
     html = result.path.read_text(encoding="utf-8")

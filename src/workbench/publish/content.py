@@ -174,14 +174,16 @@ def build(raw: dict[str, Any], findings: Findings) -> dict[str, Any]:
     sources = _sources(raw, findings, key, private)
     quotes, index = _quotes(raw, coder, theme_of, sources, key)
     recs = _recommendations(findings, raw["codings"], coder, index, code_ids)
+    for r in recs:
+        r["title"], r["text"] = key.replace(r["title"]), key.replace(r["text"])
     _rank(quotes, {q for r in recs for q in r["quotes"]})
     used = {q["source"] for q in quotes}
     published_sources = [s for s in sources.values() if s["id"] in used]
 
-    def code_entry(row) -> dict[str, Any]:
-        return {"id": row["id"], "label": row["label"], "gloss": _plain(row["gloss"]),
-                "definition": _plain(row["definition"]), "colour": row["colour"], "theme": theme_of[row["id"]],
-                "rq": list(row["rq"] or [])}
+    def code_entry(row) -> dict[str, Any]:  # codebooks and findings are written by people too: keyed as well
+        return {"id": row["id"], "label": key.replace(row["label"]), "gloss": key.replace(_plain(row["gloss"])),
+                "definition": key.replace(_plain(row["definition"])), "colour": row["colour"],
+                "theme": theme_of[row["id"]], "rq": list(row["rq"] or [])}
 
     code_rows = {r["id"]: r for r in codes.to_dict("records")}
     theme_list = []
@@ -189,7 +191,7 @@ def build(raw: dict[str, Any], findings: Findings) -> dict[str, Any]:
         row = code_rows[t]
         members = [code_entry(r) for r in codes.to_dict("records") if theme_of.get(r["id"]) == t]
         theme_list.append({**code_entry(row), "codes": members})
-    rq_list = [{"id": r["id"], "label": r["label"], "gloss": _plain(r["gloss"]),
+    rq_list = [{"id": r["id"], "label": key.replace(r["label"]), "gloss": key.replace(_plain(r["gloss"])),
                 "themes": [t["id"] for t in theme_list if r["id"] in t["rq"]]} for r in rqs.to_dict("records")]
     filter_values: dict[str, list[str]] = {}
     types = {s["type"] for s in published_sources}
@@ -202,8 +204,8 @@ def build(raw: dict[str, Any], findings: Findings) -> dict[str, Any]:
     filter_values["theme"] = [t["id"] for t in theme_list]
     coders = raw["codings"].groupby("coder").agg(codings=("code", "size"), documents=("document", "nunique"))
     model: dict[str, Any] = {
-        "meta": {"title": findings.title or raw.get("project_name") or "Findings", "summary": findings.summary,
-                 "method": findings.method, "demo": findings.demo, "main_coder": coder,
+        "meta": {"title": key.replace(findings.title or raw.get("project_name") or "Findings"),
+                 "summary": key.replace(findings.summary), "method": key.replace(findings.method), "demo": findings.demo, "main_coder": coder,
                  "coders": [{"coder": c, "codings": int(r.codings), "documents": int(r.documents)}
                             for c, r in coders.iterrows()],
                  "documents": len(raw["documents"]), "coded_documents": int(raw["coded_documents"]),
