@@ -213,3 +213,10 @@ def test_bad_export_arguments_say_what_to_do(lit_project, tmp_path):
         import_search_exports(lit_project, {"ERIC": tmp_path / "notes.txt"})
     with pytest.raises(ValidationError, match="no search exports"):
         import_search_exports(lit_project, {})
+
+
+def test_titles_in_other_scripts_keep_their_letters():
+    assert normalise_title("Профессиональная ориентация") == "профессиональная ориентация"
+    assert normalise_title("Профессиональная ориентация") != normalise_title("Выбор профессии")
+    assert normalise_title("職業教育") != normalise_title("初等教育")
+    assert normalise_title("Éducation à l’orientation") == normalise_title("education a l'orientation")
