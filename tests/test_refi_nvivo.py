@@ -65,6 +65,7 @@ def test_the_text_is_checked_against_the_source(nvivo):
         assert piece in quotes
     assert report.matched == 97 and report.mismatched == 0
     assert "UTF-16" in report.unit and "NVivo" in repr(report)
+    assert [loss.what for loss in report.losses] == ["rich-text originals (.docx)"]
 
 
 def test_nvivo_project_exports_back_with_its_guids(nvivo, tmp_path):

@@ -148,3 +148,26 @@ def test_code_description_round_trip_and_slugs():
     taken: set[str] = set()
     assert slug("1. Perceived Susceptibility – Észlelt", taken) == "c-1-perceived-susceptibility-eszlelt"
     assert slug("méreg", taken) == "mereg" and slug("Méreg!", taken) == "mereg-2"
+
+
+def test_a_codebook_with_bom_old_namespace_and_code_sets(tmp_path):
+    """NVivo Mac writes `codebook:1:0`, QualCoder a BOM; sets of codes become research questions."""
+    book = tmp_path / "book.qdc"
+    book.write_bytes(b"\xef\xbb\xbf" + f"""<?xml version="1.0" encoding="utf-8"?>
+<CodeBook xmlns="urn:QDA-XML:codebook:1:0" origin="NVivo for Mac 12.7">
+ <Codes><Code guid="{G['code']}" name="Visits" isCodable="true" color="#FF0000"><Description>Trips out.</Description>
+  <Code guid="{G['child']}" name="Visits" isCodable="true"/></Code>
+  <Code guid="{G['folder']}" name="Visits" isCodable="true"/></Codes>
+ <Sets><Set guid="{G['note']}" name="RQ2: Which forms?"><Description>Forms asked about</Description>
+  <MemberCode guid="{G['child']}"/></Set></Sets>
+</CodeBook>""".encode())
+    p = Project.init(tmp_path / "p", name="p")
+    report = wb.import_refi(p, book)
+    codes = p.codes().set_index("id")
+    assert len(codes) == 3 and codes.loc["visits", "colour"] == "#FF0000"
+    assert codes.loc["visits-2", "parent_id"] == "visits" and codes.loc["visits-2", "rq"] == ["RQ2"]
+    assert sorted(codes["label"]) == ["Visits", "Visits", "Visits (2)"]  # top-level twins renamed, not refused
+    assert p.research_questions().set_index("id").loc["RQ2", "label"] == "Which forms?"
+    assert any("twice" in w for w in report.warnings) and any("namespace" in w for w in report.warnings)
+    assert p.documents().empty
+    p.close()

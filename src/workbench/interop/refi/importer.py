@@ -195,6 +195,8 @@ def _plan_sources(project: Project, refi: m.RefiProject, plan: _Plan) -> None:
         if src.other_selections:
             plan.lose("PDF area selections", "only the text representation's selections are imported",
                       src.other_selections)
+        if src.rich_text_path:
+            plan.lose("rich-text originals (.docx)", "the workbench keeps the plain text, which the selections address")
         text = src.offsets.canonical
         if not text.strip():
             plan.lose("empty text sources", "a document needs text")
