@@ -266,3 +266,21 @@ def test_saved_topic_run_is_published_as_aggregates_only(planted):
     blob = json.dumps(published)
     assert "drukkerij" in blob and "Wij gaan met groep 7" not in blob  # top words yes, passages never
     assert_private(snapshot.take(planted).to_json())
+
+
+def test_whole_transcripts_only_when_opted_in(planted, snap, tmp_path):
+    from .publish_fixtures import UNCODED
+
+    assert snap.model["transcripts"] == []
+    findings = tmp_path / "findings.yaml"
+    findings.write_text(f"publish_transcripts: [{PLANTED_DOC}]\n", encoding="utf-8")
+    model = snapshot.take(planted, findings).model
+    (published,) = model["transcripts"]
+    turns = published["turns"]
+    assert [t["speaker"] for t in turns] == ["Interviewer", PSEUDONYM, "Interviewer", PSEUDONYM]
+    assert UNCODED in turns[1]["text"] and turns[1]["text"].endswith(UNCODED)  # opted in: uncoded text too
+    blob = json.dumps(model)
+    assert "marieke" not in blob.lower() and "jansen" not in blob.lower()
+    findings.write_text("publish_transcripts: [no-such-doc]\n", encoding="utf-8")
+    with pytest.raises(ValidationError, match="no interview 'no-such-doc'"):
+        snapshot.take(planted, findings)

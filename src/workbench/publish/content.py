@@ -123,6 +123,31 @@ def _quotes(raw: dict[str, Any], coder: str | None, theme_of: dict[str, str], so
     return out, index
 
 
+def _transcripts(raw: dict[str, Any], findings: Findings, sources: dict[str, dict], key: Key) -> list[dict]:
+    """Whole interviews, only where the findings file opts in (publish_transcripts), pseudonymised."""
+    if not findings.transcripts:
+        return []
+    docs = raw["documents"]
+    interviews = [d for d, k in zip(docs["name"], docs["kind"], strict=True) if k == "interview"]
+    wanted = interviews if findings.transcripts is True else list(findings.transcripts)
+    unknown = [d for d in wanted if d not in interviews]
+    if unknown:
+        raise ValidationError(f"no interview {', '.join(map(repr, unknown))}",
+                              where=f"{findings.path}: publish_transcripts", fix="name interview documents")
+    texts = dict(zip(docs["name"], docs["text"], strict=True))
+    turns = raw["turns"]
+    out = []
+    for name in wanted:
+        published, omap = key.apply(texts[name])
+        mine = turns[turns["document"] == name]
+        parts = [{"speaker": key.replace(_plain(t.speaker)), "text": published[slice(*omap.span(t.speech_start, t.end))]}
+                 for t in mine.itertuples(index=False)]
+        if not parts:
+            parts = [{"speaker": None, "text": published}]
+        out.append({"source": sources[name]["id"], "turns": parts})
+    return out
+
+
 def _recommendations(findings: Findings, codings: pd.DataFrame, coder: str | None, index: dict,
                      code_ids: set[str]) -> list[dict[str, Any]]:
     mine = codings[codings["coder"] == coder]
@@ -177,7 +202,8 @@ def build(raw: dict[str, Any], findings: Findings) -> dict[str, Any]:
     for r in recs:
         r["title"], r["text"] = key.replace(r["title"]), key.replace(r["text"])
     _rank(quotes, {q for r in recs for q in r["quotes"]})
-    used = {q["source"] for q in quotes}
+    transcripts = _transcripts(raw, findings, sources, key)
+    used = {q["source"] for q in quotes} | {t["source"] for t in transcripts}
     published_sources = [s for s in sources.values() if s["id"] in used]
 
     def code_entry(row) -> dict[str, Any]:  # codebooks and findings are written by people too: keyed as well
@@ -218,6 +244,7 @@ def build(raw: dict[str, Any], findings: Findings) -> dict[str, Any]:
         "quotes": quotes,
         "recommendations": recs,
         "activity": None,
+        "transcripts": transcripts,
     }
     return model
 

@@ -51,6 +51,7 @@ class Findings:
     coder: str | None = None
     activity_codes: list[str] | None = None
     recommendations: list[Recommendation] = field(default_factory=list)
+    transcripts: bool | list[str] = False  # opt-in: publish whole (pseudonymised) transcripts
 
 
 def _line_of(text: str, needle: str) -> int:
@@ -95,6 +96,10 @@ def load(root: Path, path: str | Path | None = None) -> Findings:
         out.filters = _strings(data["filters"], str(file), "filters")
     out.representative = int(data.get("representative_quotes", out.representative))
     out.activity_codes = _strings(data.get("activities"), str(file), "activities") or None
+    whole = data.get("publish_transcripts", False)
+    if not isinstance(whole, bool):
+        whole = _strings(whole, f"{file}: publish_transcripts", "publish_transcripts")
+    out.transcripts = whole
     seen: set[str] = set()
     for i, rec in enumerate(data.get("recommendations") or [], 1):
         rid = rec.get("id") if isinstance(rec, dict) else None

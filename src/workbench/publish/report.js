@@ -211,6 +211,7 @@
       model.network ? h('a', { href: '#wb-network', text: 'Theme network' }) : null,
       model.agreement && model.agreement.available ? h('a', { href: '#wb-agreement', text: 'Agreement' }) : null,
       model.topics ? h('a', { href: '#wb-topics', text: 'Topics' }) : null,
+      model.transcripts && model.transcripts.length ? h('a', { href: '#wb-transcripts', text: 'Transcripts' }) : null,
       model.prisma ? h('a', { href: '#wb-prisma', text: 'Literature flow' }) : null,
       h('a', { href: '#wb-recommendations', text: 'Recommendations' })));
 
@@ -302,6 +303,15 @@
         h('p', { class: 'wb-hint', text: 'How sources were found, screened and included (PRISMA); not filtered.' }),
         h('ol', { class: 'wb-prisma' }, model.prisma.map(r => h('li', { class: 'wb-prisma-' + r.stage },
           h('strong', { text: String(r.n) }), ' ' + r.label)))));
+    }
+
+    // whole transcripts: only where the researcher opted in (publish_transcripts in the findings file)
+    let transcriptList = null;
+    if (model.transcripts && model.transcripts.length) {
+      transcriptList = h('div', { class: 'wb-transcript-list' });
+      root.appendChild(h('section', { class: 'wb-section', id: 'wb-transcripts' }, h('h2', { text: 'Transcripts' }),
+        h('p', { class: 'wb-hint', text: 'Published whole at the researcher\'s choice, with pseudonyms. Follows the respondent-type, region and school-type filters.' }),
+        transcriptList));
     }
 
     // recommendations and their evidence
@@ -420,6 +430,23 @@
         { height: 260, yaxis: { autorange: 'reversed', automargin: true }, showlegend: false, xaxis: { title: { text: 'schools' }, dtick: 1 } });
       }
       if (networkChart) drawNetwork(v);
+      if (transcriptList) {
+        transcriptList.textContent = '';
+        const sourceOk = s => Object.entries(filters).every(([k, val]) => !val || k === 'theme' ||
+          (k === 'source_type' ? s.type === val : s.attributes[k] === val));
+        for (const t of model.transcripts) {
+          const s = sourceById.get(t.source);
+          if (!sourceOk(s)) continue;
+          const body = h('div', { class: 'wb-transcript' });
+          const details = h('details', { class: 'wb-drill', 'data-source': t.source }, h('summary', { text: s.label }), body);
+          details.addEventListener('toggle', () => {
+            if (details.open && !body.childElementCount) {
+              for (const turn of t.turns) body.appendChild(h('p', {}, turn.speaker ? h('strong', { text: turn.speaker + ': ' }) : null, turn.text));
+            }
+          });
+          transcriptList.appendChild(details);
+        }
+      }
       if (topicParts) {
         const themeCodes = new Set(v.themes.flatMap(t => Object.keys(t.counts)));
         const rows = model.topics.topics.filter(t => !filters.theme || (t.best_code && themeCodes.has(t.best_code)));
