@@ -480,7 +480,7 @@
           'data-rec': r.id, 'aria-pressed': selectedRec === r.id ? 'true' : 'false',
           onclick: () => { selectedRec = r.id; update(false); evidence.scrollIntoView({ block: 'nearest' }); } },
           h('strong', { text: r.title }), h('span', { text: r.text }),
-          h('span', { class: 'wb-hint', text: `${rv.evidence.length} quotes on ${r.codes.length} codes` })));
+          h('span', { class: 'wb-hint', text: `${rv.evidence.length} quotes on ${r.codes.length} code${r.codes.length === 1 ? "" : "s"}` })));
       }
       if (!v.recommendations.some(x => x.id === selectedRec)) selectedRec = null;
       showEvidence(v);
