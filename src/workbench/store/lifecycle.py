@@ -18,21 +18,23 @@ from sqlalchemy import select, text
 from ..errors import ConflictError, ValidationError
 from . import events as ev
 from . import runs
-from .schema import assignments, codings, document_values, documents, memos, turns
+from .schema import codings, documents, memos
 
 if TYPE_CHECKING:  # pragma: no cover
     from .project import Project
 
 
+def _dependents() -> list:
+    """Every table whose rows belong to a document (a `document_id` column), codings first: what goes with it."""
+    found = [t for t in ev.TABLES.values() if "document_id" in t.c and t.name != "codings"]
+    return [codings, *sorted(found, key=lambda t: t.name)]
+
+
 def _remove_rows(tx: ev.Tx, doc: dict, *, with_text: bool) -> dict[str, int]:
     doc_id = doc["id"]
-    counts = {
-        "codings": len(tx.delete_where(codings, codings.c.document_id == doc_id)),
-        "memos": len(tx.delete_where(memos, memos.c.target_type == "document", memos.c.target_id == doc["name"])),
-        "assignments": len(tx.delete_where(assignments, assignments.c.document_id == doc_id)),
-        "attribute_values": len(tx.delete_where(document_values, document_values.c.document_id == doc_id)),
-        "turns": len(tx.delete_where(turns, turns.c.document_id == doc_id)),
-    }
+    counts = {t.name: len(tx.delete_where(t, t.c.document_id == doc_id)) for t in _dependents()}
+    counts["memos"] = len(tx.delete_where(memos, memos.c.target_type == "document", memos.c.target_id == doc["name"]))
+    counts["attribute_values"] = counts.pop("document_values", 0)
     tx.delete(documents, {"id": doc_id}, with_text=with_text)
     counts["documents"] = 1
     return counts
@@ -51,7 +53,7 @@ def remove(project: Project, name: str, *, purge: bool = False, actor: str = "re
         doc_id = doc["id"]
         # every row of this document that the log ever held, not only those alive now
         keys: dict[str, set[str]] = {"documents": {str(doc_id)}}
-        for table in (codings, turns, document_values, assignments):
+        for table in _dependents():
             rows = tx.conn.execute(select(ev.events.c.entity_id, ev.events.c.before, ev.events.c.after)
                                    .where(ev.events.c.entity == table.name)).all()
             for key, before, after in rows:
