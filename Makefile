@@ -20,13 +20,11 @@ $(STAMP): pyproject.toml
 PORT ?= 8866
 demo: $(STAMP)
 	$(PY) -m workbench demo --into $(DEMO) --source .
-	cp coding/findings.yaml $(DEMO)/coding/findings.yaml
 	$(PY) -m workbench publish -p $(DEMO) --port $(PORT)
 
 # the demo's report as one self-contained file: $(DEMO)/report/index.html (builds the demo if missing)
 report: $(STAMP)
 	test -f $(DEMO)/workbench.yaml || $(PY) -m workbench demo --into $(DEMO) --source . -q
-	cp coding/findings.yaml $(DEMO)/coding/findings.yaml
 	$(PY) -m workbench publish -p $(DEMO) --html $(DEMO)/report
 
 system:
@@ -36,8 +34,9 @@ test: $(STAMP) system
 	$(PY) -m ruff check src tests bench
 	$(PY) -m pytest -q -p no:cacheprovider tests
 
+# every benchmark; each writes its own section of bench/RESULTS.md (run on a quiet machine: minutes)
 bench: $(STAMP)
-	$(PY) bench/bench_import.py
+	for b in bench/bench_*.py; do $(PY) $$b || exit 1; done
 
 clean:
 	rm -rf $(VENV) build .pytest_cache

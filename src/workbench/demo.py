@@ -10,7 +10,7 @@ import pandas as pd
 from .codebook.tree import Codebook
 from .coding.mirror import import_coding
 from .corpus.batch import import_paths
-from .errors import NotFound, ValidationError
+from .errors import ConflictError, NotFound, ValidationError
 from .store.project import Project
 
 DEMO_NAME = "Beroepsoriëntatie in het primair onderwijs (demo)"
@@ -28,14 +28,53 @@ def find_source(start: str | Path | None = None) -> Path:
                    where=", ".join(str(c) for c in candidates), fix="pass --source pointing at the repository")
 
 
-def build_demo(into: str | Path, source: str | Path | None = None, progress: bool = True) -> Project:
-    """Create a fresh demo project at `into`: documents, literature, attributes, codebook and codings."""
+DEMO_MARKER = ".workbench-demo"  # written into every demo build: only such a folder is replaced without --force
+
+
+def _is_demo_build(folder: Path) -> bool:
+    """An earlier demo build: our marker, or (builds before the marker) a project with the demo's name."""
+    if (folder / DEMO_MARKER).is_file():
+        return True
+    config = folder / "workbench.yaml"
+    try:
+        return config.is_file() and f"name: {DEMO_NAME}" in config.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
+def _clear_target(into: Path, src: Path, force: bool) -> None:
+    """Make room for a build at `into`; refuse anything that is not safe to delete."""
+    if into.is_symlink() or (into.exists() and not into.is_dir()):
+        raise ConflictError("exists and is not a folder", where=str(into), fix="choose another --into")
+    if not into.exists() or not any(into.iterdir()):
+        return
+    resolved = into.resolve()
+    if resolved == src or resolved in src.parents or resolved in Path.cwd().resolve().parents \
+            or resolved == Path.cwd().resolve() or resolved == Path.home().resolve():
+        raise ConflictError("refusing to delete a folder that holds the demo sources, the current folder "
+                            "or your home folder", where=str(into), fix="choose another --into")
+    if not force and not _is_demo_build(into):
+        raise ConflictError("the folder exists and is not an earlier demo build; nothing was changed",
+                            where=str(into), fix="choose another --into, or pass --force to delete it first")
+    shutil.rmtree(into)
+
+
+def build_demo(into: str | Path, source: str | Path | None = None, progress: bool = True,
+               force: bool = False) -> Project:
+    """Create a fresh demo project at `into`: documents, literature, attributes, codebook and codings.
+
+    `into` may be missing, empty or an earlier demo build (which is replaced); any other folder is refused
+    unless `force`, so a mistyped path never deletes a study.
+    """
     src = find_source(source)
     into = Path(into)
-    if into.exists():
-        shutil.rmtree(into)
+    _clear_target(into, src, force)
     shutil.copytree(src / "corpus", into / "corpus")
-    (into / "coding").mkdir(parents=True)
+    (into / "coding").mkdir(parents=True, exist_ok=True)
+    if (src / "coding" / "findings.yaml").exists():  # the report's recommendations and chosen quotes
+        shutil.copy2(src / "coding" / "findings.yaml", into / "coding" / "findings.yaml")
+    (into / DEMO_MARKER).write_text("built by `workbench demo`; deleted and rebuilt by the next build\n",
+                                    encoding="utf-8")
     project = Project.init(into, name=DEMO_NAME)
     report = import_paths(project, [into / "corpus"], progress=progress)
     failed = report[report["status"] == "failed"]

@@ -465,6 +465,13 @@ class Project:
         return replace_document(self, name, path, actor=actor, **options)
 
     @property
+    def pseudonyms(self) -> pd.DataFrame:
+        """The pseudonym key used when publishing (real, pseudonym, kind); never published itself."""
+        from ..publish.pseudonymise import pseudonyms
+
+        return pseudonyms(self)
+
+    @property
     def interviewer_labels(self) -> list[str]:
         """Speaker labels of the interviewer: left out of auto-coding and topics by default."""
         return list(self.setting("interviewer_labels", ["Interviewer", "I", "Int"]))
