@@ -62,3 +62,11 @@ def test_demo_themes_roll_up(demo_project):
     assert f.loc["offer", "own_segments"] == 0
     raw = demo_project.codings(coder="coder-a")
     assert f.loc["act-company-visit", "segments"] == (raw["code"] == "act-company-visit").sum()
+
+
+def test_counts_follow_every_change_and_undo(coded):
+    before = wb.frequencies(coded, coder="anna", codes=["guest"], subcodes=False).loc["guest", "segments"]
+    wb.CodingSession(coded, "anna").code("T02", 44, 52, "guest")
+    assert wb.frequencies(coded, coder="anna", codes=["guest"], subcodes=False).loc["guest", "segments"] == before + 1
+    coded.undo("anna")
+    assert wb.frequencies(coded, coder="anna", codes=["guest"], subcodes=False).loc["guest", "segments"] == before

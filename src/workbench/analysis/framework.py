@@ -62,7 +62,7 @@ class FrameworkMatrix:
     def counts(self) -> pd.DataFrame:
         """Cases x codes: how many segments lie behind each cell."""
         seg = self.segments()
-        table = seg.groupby(["case", "code"])["id"].nunique().unstack("code")
+        table = seg.groupby(["case", "code"], observed=True)["id"].nunique().unstack("code")
         return table.reindex(index=self.cases, columns=self.codes).fillna(0).astype("int64")
 
     # ---- writing -----------------------------------------------------------------------------------

@@ -18,17 +18,33 @@ from .selection import Selection, select
 COUNTS = ["segments", "documents", "cases", "characters"]
 
 
-def union_length(spans: pd.DataFrame, keys: list[str]) -> pd.Series:
-    """Characters covered by the union of spans per group (`keys`), by one sort and a running maximum."""
+def _group_codes(column: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        return column.cat.codes.to_numpy(dtype=np.int64), column.cat.categories
+    codes, uniques = pd.factorize(column)
+    return codes.astype(np.int64), pd.Index(uniques)
+
+
+def union_length(spans: pd.DataFrame, by: str = "code", within: str = "document") -> pd.Series:
+    """Characters covered by the union of spans per `by` value, unions taken per `within` (one sort and a
+    running maximum of the ends, reset at each group's start)."""
     if spans.empty:
         return pd.Series(dtype="int64")
-    s = spans.sort_values([*keys, "start"], kind="stable")
-    group = s.groupby(keys, sort=False)
-    reach = group["end"].cummax()
-    before = reach.groupby([s[k] for k in keys], sort=False).shift(1).fillna(-1).to_numpy()
-    start = np.maximum(s["start"].to_numpy(), before)
-    covered = np.maximum(0, s["end"].to_numpy() - start)
-    return pd.Series(covered, index=s.index).groupby([s[k] for k in keys], sort=False).sum()
+    key_codes, keys = _group_codes(spans[by])
+    sub_codes, subs = _group_codes(spans[within])
+    cell = key_codes * max(len(subs), 1) + sub_codes
+    start, end = spans["start"].to_numpy(dtype=np.int64), spans["end"].to_numpy(dtype=np.int64)
+    order = np.lexsort((start, cell))
+    g, s, e = cell[order], start[order], end[order]
+    first = np.r_[True, g[1:] != g[:-1]]
+    group = np.cumsum(first) - 1
+    band = int(e.max()) + 2
+    reach = np.maximum.accumulate(group * band + e) - group * band
+    before = np.r_[-1, reach[:-1]]
+    before[first] = -1
+    covered = np.maximum(0, e - np.maximum(s, before))
+    total = np.bincount(key_codes[order], weights=covered, minlength=len(keys)).astype(np.int64)
+    return pd.Series(total, index=keys)
 
 
 def counts(spans: pd.DataFrame, codes: list[str]) -> pd.DataFrame:
@@ -36,13 +52,13 @@ def counts(spans: pd.DataFrame, codes: list[str]) -> pd.DataFrame:
     out = pd.DataFrame(0, index=pd.Index(codes, name="code"), columns=COUNTS, dtype="int64")
     if spans.empty:
         return out
-    g = spans.groupby("code", sort=False)
+    g = spans.groupby("code", sort=False, observed=True)
     out["segments"] = g["id"].nunique().reindex(codes, fill_value=0)
     out["documents"] = g["document"].nunique().reindex(codes, fill_value=0)
     out["cases"] = g["casekey"].nunique().reindex(codes, fill_value=0)
-    chars = union_length(spans, ["code", "document"])
+    chars = union_length(spans)
     if len(chars):
-        out["characters"] = chars.groupby(level=0).sum().reindex(codes, fill_value=0)
+        out["characters"] = chars.reindex(codes, fill_value=0).to_numpy()
     return out.astype("int64")
 
 

@@ -61,7 +61,7 @@ def cells(project: Project, columns: str | Mapping[str, str] = "case", *, coder:
     sel = select(project, coder=coder, codes=codes, where=where, subcodes=subcodes, columns=extra,
                  with_quote=with_quote)
     col = column_of(sel, columns)
-    spans = sel.spans.assign(column=sel.spans["document"].map(col))
+    spans = sel.spans.assign(column=sel.spans["document"].astype(object).map(col))
     return sel, col, spans[spans["column"].notna()]
 
 
@@ -82,12 +82,12 @@ def matrix(project: Project, rows: str = "code", columns: str | Mapping[str, str
     index = pd.Index(sel.codes, name="code")
     if value == "text":
         spans = spans.sort_values(["document", "start", "end"])
-        joined = (spans.assign(item="[" + spans["document"] + "] " + spans["quote"])
-                  .groupby(["code", "column"])["item"].agg("\n\n".join))
+        joined = (spans.assign(item="[" + spans["document"].astype(str) + "] " + spans["quote"])
+                  .groupby(["code", "column"], observed=True)["item"].agg("\n\n".join))
         table = joined.unstack("column").reindex(index=index, columns=order).fillna("")
     else:
         field = {"segments": "id", "documents": "document", "cases": "casekey", "share": "casekey"}[value]
-        counted = spans.groupby(["code", "column"])[field].nunique()
+        counted = spans.groupby(["code", "column"], observed=True)[field].nunique()
         table = counted.unstack("column").reindex(index=index, columns=order).fillna(0).astype("int64")
         if value == "share":
             cases_per_column = sel.documents.loc[col.index, "casekey"].groupby(col).nunique()
@@ -120,7 +120,7 @@ def matrix_html(project: Project, columns: str | Mapping[str, str] = "case", val
     sel, _, spans = cells(project, columns, coder=coder, codes=codes, where=where, subcodes=subcodes,
                           with_quote=True)
     spans = spans.sort_values(["document", "start", "end"]).drop_duplicates(["id", "code", "column"])
-    quotes = {key: grp for key, grp in spans.groupby(["code", "column"])}
+    quotes = {key: grp for key, grp in spans.groupby(["code", "column"], observed=True)}
     top = float(table.to_numpy().max()) if table.size else 0.0
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in table.columns)
     out = ['<table class="wb-matrix">', f"<thead><tr><th>code</th>{head}</tr></thead>", "<tbody>"]

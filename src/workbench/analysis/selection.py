@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ..codebook.tree import Codebook
@@ -31,7 +32,7 @@ class Selection:
 
     tree: pd.DataFrame  # the whole codebook, indexed by code id, in tree order
     codes: list[str]  # the chosen codes, tree order
-    documents: pd.DataFrame  # index: document name; columns kind, case, casekey
+    documents: pd.DataFrame  # index: document name; columns id, kind, case, casekey
     spans: pd.DataFrame  # id, document, case, casekey, start, end, code (rolled up), raw_code, coder
 
 
@@ -100,7 +101,7 @@ def _coerce(name: str, value: Any, typ: str) -> Any:
 def documents_frame(project: Project, where: Mapping[str, Any] | None = None,
                     columns: Iterable[str] = ()) -> pd.DataFrame:
     """Documents (index: name) with kind, case, casekey and the attribute columns asked for, filtered."""
-    docs = project.documents()[["name", "kind", "case"]].set_index("name")
+    docs = project.documents()[["name", "id", "kind", "case"]].set_index("name")
     docs["case"] = docs["case"].astype(object).where(docs["case"].notna(), None)
     docs["casekey"] = [c if c is not None else d for d, c in zip(docs.index, docs["case"], strict=True)]
     wanted = [n for n in [*(where or {}), *columns] if n not in BUILT_IN]
@@ -137,13 +138,50 @@ def select(project: Project, *, coder: str | None = None, codes: Iterable[str] |
     chosen = check_codes(tree, codes)
     docs = documents_frame(project, where, columns)
     with project.read() as conn:
-        spans = coding_spans(conn, coder, with_quote=with_quote)
-    spans = spans[spans["document"].isin(docs.index)]
-    mapping = rollup_map(tree, chosen, subcodes)
-    spans = spans.merge(mapping, left_on="code", right_on="raw", suffixes=("_raw", ""))
-    spans = spans.drop(columns=["raw"]).rename(columns={"code_raw": "raw_code"})
-    spans["casekey"] = spans["document"].map(docs["casekey"])
+        raw = coding_spans(conn, coder, with_quote=with_quote)
+    spans = expand(raw, tree, chosen, subcodes, docs)
     return Selection(tree, chosen, docs, spans)
+
+
+def expand(raw: pd.DataFrame, tree: pd.DataFrame, chosen: list[str], subcodes: bool,
+           docs: pd.DataFrame) -> pd.DataFrame:
+    """Keep codings of the kept documents and chosen codes; one row per (coding, code it counts for).
+
+    Done on integer positions (no string merges): document, casekey, code and raw_code come back as
+    categoricals, so the grouping that follows is cheap.
+    """
+    pos = pd.Index(docs["id"]).get_indexer(raw["document_id"])
+    code_pos = pd.Index(tree.index).get_indexer(raw["code"])
+    mapping = rollup_map(tree, chosen, subcodes)
+    raw_idx = pd.Index(tree.index).get_indexer(mapping["raw"]) if len(mapping) else np.array([], dtype=np.int64)
+    target_idx = pd.Index(tree.index).get_indexer(mapping["code"]) if len(mapping) else raw_idx
+    order = np.argsort(raw_idx, kind="stable")
+    raw_idx, target_idx = raw_idx[order], target_idx[order]
+    per_code = np.bincount(raw_idx, minlength=len(tree)) if len(raw_idx) else np.zeros(len(tree), np.int64)
+    first = np.cumsum(per_code) - per_code
+    ok = (pos >= 0) & (code_pos >= 0)
+    rows = np.flatnonzero(ok)
+    k = per_code[code_pos[rows]]
+    rep = np.repeat(rows, k)
+    within = np.arange(int(k.sum())) - np.repeat(np.cumsum(k) - k, k)
+    target = target_idx[first[code_pos[rep]] + within] if len(rep) else np.array([], dtype=np.int64)
+    keys = pd.Index(docs["casekey"].unique())
+    case_of = keys.get_indexer(docs["casekey"])
+    doc_at = pos[rep]
+    spans = pd.DataFrame({
+        "id": raw["id"].to_numpy()[rep],
+        "document": pd.Categorical.from_codes(doc_at, categories=docs.index),
+        "case": docs["case"].to_numpy()[doc_at],
+        "casekey": pd.Categorical.from_codes(case_of[doc_at], categories=keys),
+        "start": raw["start"].to_numpy()[rep],
+        "end": raw["end"].to_numpy()[rep],
+        "code": pd.Categorical.from_codes(target, categories=tree.index),
+        "raw_code": pd.Categorical.from_codes(code_pos[rep], categories=tree.index),
+        "coder": raw["coder"].to_numpy()[rep],
+    })
+    if "quote" in raw:
+        spans["quote"] = raw["quote"].to_numpy()[rep]
+    return spans
 
 
 def source_groups(project: Project, attribute: str = "respondent_type") -> dict[str, str]:

@@ -6,31 +6,56 @@ id; cases by name (the tables keep case ids).
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterable
 from typing import Any
 
+import numpy as np
 import pandas as pd
-from sqlalchemy import select
-from sqlalchemy.engine import Connection
+from sqlalchemy import func, select
+from sqlalchemy.engine import Connection, Engine
 
 from ..errors import NotFound
 from .events import Tx, now
-from .schema import cases, codes, codings, documents, framework_cells, links
+from .schema import cases, codes, codings, events, framework_cells, links
 
-SPAN_COLUMNS = ["id", "document", "case", "start", "end", "code", "coder"]
+SPAN_COLUMNS = ["id", "document_id", "start", "end", "code", "coder"]
+_INTS = {"id", "document_id", "start", "end"}
+
+
+_SPAN_CACHE: weakref.WeakKeyDictionary[Engine, dict[tuple, tuple[int, pd.DataFrame]]] = weakref.WeakKeyDictionary()
 
 
 def coding_spans(conn: Connection, coder: str | None = None, *, with_quote: bool = False) -> pd.DataFrame:
-    """Codings without their timestamps and memos (quotes only when asked): what counting needs, fast."""
+    """Codings by document id, without timestamps and memos (quotes only when asked): what counting needs.
+
+    Every coding change is an event, so the frame is kept per engine until the log moves on: a notebook
+    that asks for frequencies, a matrix and co-occurrence reads the codings once. Callers must not
+    modify the frame they get.
+    """
+    seen = conn.execute(select(func.max(events.c.id))).scalar() or 0
+    key = (coder, with_quote)
+    cache = _SPAN_CACHE.setdefault(conn.engine, {})
+    hit = cache.get(key)
+    if hit is not None and hit[0] == seen:
+        return hit[1]
     c = codings.c
-    cols = [c.id, documents.c.name, cases.c.name, c.start, c.end, c.code_id, c.coder_id]
+    cols = [c.id, c.document_id, c.start, c.end, c.code_id, c.coder_id]
     if with_quote:
         cols.append(c.quote)
-    q = select(*cols).select_from(codings.join(documents).outerjoin(cases))
+    q = select(*cols)
     if coder is not None:
         q = q.where(c.coder_id == coder)
-    rows = conn.execute(q).all()
-    return pd.DataFrame(rows, columns=SPAN_COLUMNS + (["quote"] if with_quote else []))
+    names = SPAN_COLUMNS + (["quote"] if with_quote else [])
+    result = conn.execute(q)
+    # plain values, straight from the driver's cursor: no per-row Row objects for columns that need no
+    # conversion (integers and text)
+    rows = result.cursor.fetchall() if result.cursor is not None else [tuple(r) for r in result]
+    columns = list(zip(*rows, strict=True)) or [()] * len(names)
+    frame = pd.DataFrame({name: np.asarray(col, dtype=np.int64) if name in _INTS else list(col)
+                          for name, col in zip(names, columns, strict=True)}, columns=names)
+    cache[key] = (seen, frame)
+    return frame
 
 
 def code_ids(conn: Connection) -> set[str]:

@@ -28,7 +28,7 @@ def framework_state(matrix: FrameworkMatrix) -> dict[str, dict[str, Any]]:
     seg = matrix.segments()
     stored = {(r.case, r.code): r.summary for r in matrix.cells().itertuples()}
     out: dict[str, dict[str, Any]] = {}
-    groups = {key: g for key, g in seg.groupby(["case", "code"])}
+    groups = {key: g for key, g in seg.groupby(["case", "code"], observed=True)}
     for case in matrix.cases:
         for code in matrix.codes:
             g = groups.get((case, code))
