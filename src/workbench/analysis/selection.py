@@ -19,7 +19,7 @@ import pandas as pd
 
 from ..codebook.tree import Codebook
 from ..errors import NotFound, ValidationError
-from ..store.analysis import coding_spans
+from ..store.analysis import coding_spans, document_index
 from ..store.project import Project
 from ..store.values import parse_value
 
@@ -101,7 +101,8 @@ def _coerce(name: str, value: Any, typ: str) -> Any:
 def documents_frame(project: Project, where: Mapping[str, Any] | None = None,
                     columns: Iterable[str] = ()) -> pd.DataFrame:
     """Documents (index: name) with kind, case, casekey and the attribute columns asked for, filtered."""
-    docs = project.documents()[["name", "id", "kind", "case"]].set_index("name")
+    with project.read() as conn:
+        docs = document_index(conn).set_index("name")
     docs["case"] = docs["case"].astype(object).where(docs["case"].notna(), None)
     docs["casekey"] = [c if c is not None else d for d, c in zip(docs.index, docs["case"], strict=True)]
     wanted = [n for n in [*(where or {}), *columns] if n not in BUILT_IN]

@@ -17,7 +17,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from ..errors import NotFound
 from .events import Tx, now
-from .schema import cases, codes, codings, events, framework_cells, links
+from .schema import cases, codes, codings, documents, events, framework_cells, links
 
 SPAN_COLUMNS = ["id", "document_id", "start", "end", "code", "coder"]
 _INTS = {"id", "document_id", "start", "end"}
@@ -56,6 +56,14 @@ def coding_spans(conn: Connection, coder: str | None = None, *, with_quote: bool
                           for name, col in zip(names, columns, strict=True)}, columns=names)
     cache[key] = (seen, frame)
     return frame
+
+
+def document_index(conn: Connection) -> pd.DataFrame:
+    """name, id, kind and case name of every document, by name (no text: lengths scan every text)."""
+    d = documents.c
+    rows = conn.execute(select(d.name, d.id, d.kind, cases.c.name).select_from(documents.outerjoin(cases))
+                        .order_by(d.name)).all()
+    return pd.DataFrame([tuple(r) for r in rows], columns=["name", "id", "kind", "case"])
 
 
 def code_ids(conn: Connection) -> set[str]:
