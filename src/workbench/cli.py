@@ -270,6 +270,48 @@ def cmd_literature(args) -> int:
     return 0
 
 
+def cmd_themes(args) -> int:
+    """Frequencies, a code x column matrix, or a theme network exported for Gephi (workbench.analysis)."""
+    from pathlib import Path
+
+    from .errors import ValidationError
+
+    split = (lambda v: [x.strip() for x in v.split(",") if x.strip()] if v else None)  # noqa: E731
+    where = {}
+    for item in args.where or []:
+        if "=" not in item:
+            raise ValidationError(f"--where {item!r} has no '='", fix="write ATTRIBUTE=VALUE, e.g. respondent_type=school")
+        key, value = item.split("=", 1)
+        where.setdefault(key.strip(), []).append(value.strip())
+    p = _project(args)
+    if args.op == "frequencies":
+        from .analysis.frequencies import frequencies
+
+        table = frequencies(p, coder=args.coder, codes=split(args.codes), subcodes=not args.own, where=where or None)
+        print(table.to_string())
+    elif args.op == "matrix":
+        from .analysis.matrices import matrix, matrix_html
+
+        if args.html:
+            Path(args.html).write_text(matrix_html(p, args.columns, args.value, coder=args.coder,
+                                                   codes=split(args.codes), where=where or None), encoding="utf-8")
+            print(f"wrote {args.html}")
+        else:
+            table = matrix(p, columns=args.columns, value=args.value, coder=args.coder, codes=split(args.codes),
+                           where=where or None, save=True)
+            print(table.to_string())
+            print(f"saved as run {table.attrs['run']}")
+    else:
+        from .analysis.networks import theme_network
+        from .interop.graph import export_network
+
+        graph = theme_network(p, by=args.by, measure=args.measure, threshold=args.threshold, coder=args.coder,
+                              codes=split(args.codes), where=where or None, distance=args.distance)
+        export_network(graph, args.out)
+        print(f"wrote {args.out}: {graph.number_of_nodes()} codes, {graph.number_of_edges()} edges")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="workbench", description=__doc__.split("\n")[0])
     sub = ap.add_subparsers(dest="command", required=True)
@@ -429,6 +471,30 @@ def build_parser() -> argparse.ArgumentParser:
     o = ops.add_parser("inventory", help="print included sources per year band, education level, country...")
     o.add_argument("--by", default="year_band", help="year_band (default), education_level, country or any field")
     p.set_defaults(func=cmd_literature)
+    p = with_project(sub.add_parser("themes", help="frequencies, code x case/attribute matrices, theme networks"))
+    ops = p.add_subparsers(dest="op", required=True)
+    for name, text in (("frequencies", "segments, documents, cases and characters per code"),
+                       ("matrix", "a code x case / document / attribute table (saved as a run), or --html"),
+                       ("network", "the theme network as .gexf, .graphml or .json")):
+        o = ops.add_parser(name, help=text)
+        o.add_argument("--coder", help="only this coder's codings (default: all)")
+        o.add_argument("--codes", help="comma-separated code ids (default: every code)")
+        o.add_argument("--where", action="append", help="ATTRIBUTE=VALUE filter on documents (repeatable)")
+        if name == "frequencies":
+            o.add_argument("--own", action="store_true", help="count each code's own codings only (no sub-codes)")
+        if name == "matrix":
+            o.add_argument("--columns", default="case", help="case, document, kind or an attribute name")
+            o.add_argument("--value", default="segments", choices=["segments", "documents", "cases", "share"],
+                           help="what a cell counts")
+            o.add_argument("--html", help="write the table with the quotes behind each cell to this HTML file")
+        if name == "network":
+            o.add_argument("out", help="output file: .gexf, .graphml or .json")
+            o.add_argument("--by", default="overlap", help="overlap, sentence, paragraph, turn, document or distance")
+            o.add_argument("--distance", type=int, help="characters, with --by distance")
+            o.add_argument("--measure", default="count", choices=["count", "jaccard", "association"],
+                           help="edge weight")
+            o.add_argument("--threshold", type=float, help="smallest edge weight drawn")
+    p.set_defaults(func=cmd_themes)
     return ap
 
 
