@@ -10,13 +10,10 @@ raw text -> index in the canonical text.
 from __future__ import annotations
 
 import bisect
-import re
 import unicodedata
 from dataclasses import dataclass
 
 from ...corpus.text import canonicalize
-
-ASTRAL = re.compile("[\U00010000-\U0010FFFF]")  # two UTF-16 code units each
 
 
 @dataclass(frozen=True)
@@ -57,7 +54,7 @@ class OffsetMap:
         self.unit = unit
         self.canonical = canonicalize(raw)
         self._units: list[int] | None = None  # unit position of each raw index (+ the end), when not identity
-        astral = unit.utf16 and ASTRAL.search(raw) is not None
+        astral = unit.utf16 and bool(raw) and max(raw) > "\uffff"
         crlf = "\r\n" in raw
         if astral or (crlf and unit.crlf_as_one):
             pos, units = 0, []

@@ -119,16 +119,16 @@ def _source(s: m.Source, types: dict[str, str], out: list[str]) -> None:
     out.append(_element("Description", s.description))
     if s.plain_text_path is None:
         out.append(_element("PlainTextContent", s.content or ""))
-    for sel in s.selections:
-        head = (f' guid="{sel.guid}"' + (f' name="{attr(sel.name)}"' if sel.name else "")
-                + f' startPosition="{int(sel.start)}" endPosition="{int(sel.end)}"'
-                + (f' creatingUser="{sel.creating_user}"' if sel.creating_user else "")
-                + (f' creationDateTime="{when(sel.created)}"' if sel.created else ""))
-        out.append(f"<PlainTextSelection{head}>")
-        out.append(_element("Description", sel.description))
-        out.extend(_coding(cd) for cd in sel.codings)
-        out.append(_refs("NoteRef", sel.note_refs))
-        out.append("</PlainTextSelection>")
+    append = out.append
+    for sel in s.selections:  # one string per selection: the hot loop of a large export
+        name = f' name="{attr(sel.name)}"' if sel.name else ""
+        user = f' creatingUser="{sel.creating_user}"' if sel.creating_user else ""
+        stamp = f' creationDateTime="{when(sel.created)}"' if sel.created else ""
+        desc = f"<Description>{text(sel.description)}</Description>" if sel.description is not None else ""
+        codings = "".join(map(_coding, sel.codings))
+        notes = _refs("NoteRef", sel.note_refs) if sel.note_refs else ""
+        append(f'<PlainTextSelection guid="{sel.guid}"{name} startPosition="{int(sel.start)}" '
+               f'endPosition="{int(sel.end)}"{user}{stamp}>{desc}{codings}{notes}</PlainTextSelection>')
     out.extend(_coding(cd) for cd in s.codings)
     out.append(_refs("NoteRef", s.note_refs))
     out.extend(_value(v, types) for v in s.values)
