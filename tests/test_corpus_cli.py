@@ -78,11 +78,21 @@ def test_import_verbose_lists_every_file(tmp_path, sources, capsys):
     assert f"imported  {sources / 'interview_ir.txt'}: interview, " in out and "(4 turns)" in out
 
 
-def test_import_with_readers_off(tmp_path, sources, capsys):
-    proj = tmp_path / "studie"
-    main(["init", str(proj)])
-    code, out, _ = run(capsys, "import", "-p", str(proj), str(sources / "interview_ir.txt"), "--workers", "0", "-q")
-    assert code == 0 and "1 imported" in out
+def test_import_with_readers_off(tmp_path, capsys, monkeypatch):
+    # enough files that readers would start, and a run with readers beside it: --workers 0 must differ
+    from workbench.corpus import readers
+
+    monkeypatch.setattr(readers.threading, "active_count", lambda: 1)  # as in a plain shell
+    src = tmp_path / "veel"
+    src.mkdir()
+    for i in range(70):
+        (src / f"n{i:02d}.txt").write_text(f"Notitie nummer {i}.\n", encoding="utf-8")
+    for workers, expected in (("0", "read in this process"), ("2", "read by 2 reader processes")):
+        proj = tmp_path / f"studie{workers}"
+        main(["init", str(proj)])
+        code, out, _ = run(capsys, "import", "-p", str(proj), str(src), "--workers", workers, "-q", "-v")
+        assert code == 0 and "summary: 70 imported" in out and expected in out
+        assert len(Project.open(proj).documents()) == 70
 
 
 def test_import_into_a_folder_that_is_not_a_project(tmp_path, sources, capsys):

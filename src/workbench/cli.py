@@ -34,7 +34,7 @@ def cmd_import(args) -> int:
                           create_cases=args.create_cases, copy=args.copy, workers=args.workers, kind=args.kind)
     counts = report["status"].value_counts()
     for row in report.itertuples(index=False):
-        if row.status not in ("imported", "duplicate") or args.verbose:
+        if row.status != "imported" or args.verbose or "; " in str(row.message):  # failures and notes
             print(f"{row.status:<9} {row.file}: {row.message}", file=sys.stderr if row.status == "failed" else sys.stdout)
     kinds = report.loc[report["status"] == "imported", "kind"].dropna().value_counts()
     print("summary: " + ", ".join(f"{n} {s}" for s, n in counts.items())
