@@ -139,3 +139,12 @@ def test_sweep_equals_brute_force(segs, reach):
     codes = np.array([s[3] for s in segs], dtype=np.int64)
     got = pair_counts(docs, starts, ends, codes, 4, reach)
     assert (got == brute(docs, starts, ends, codes, 4, reach)).all()
+
+
+def test_a_project_without_codings_gives_zeros_not_errors(project):
+    assert (wb.cooccurrence(project, by="sentence").to_numpy() == 0).all()
+    assert (wb.cooccurrence(project, by="overlap").to_numpy() == 0).all()
+    assert wb.frequencies(project)["segments"].sum() == 0
+    assert wb.matrix(project, columns="respondent_type", value="share").to_numpy().sum() == 0
+    g = wb.theme_network(project)
+    assert g.number_of_nodes() == 0 and wb.centralities(g).empty and wb.communities(g) == []
