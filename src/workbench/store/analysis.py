@@ -29,9 +29,9 @@ _SPAN_CACHE: weakref.WeakKeyDictionary[Engine, dict[tuple, tuple[int, pd.DataFra
 def coding_spans(conn: Connection, coder: str | None = None, *, with_quote: bool = False) -> pd.DataFrame:
     """Codings by document id, without timestamps and memos (quotes only when asked): what counting needs.
 
-    Every coding change is an event, so the frame is kept per engine until the log moves on: a notebook
-    that asks for frequencies, a matrix and co-occurrence reads the codings once. Callers must not
-    modify the frame they get.
+    Every coding change is an event, so the frame (without quotes: it stays small) is kept per engine
+    until the log moves on: a notebook that asks for frequencies, a matrix and co-occurrence reads the
+    codings once. Callers must not modify the frame they get.
     """
     seen = conn.execute(select(func.max(events.c.id))).scalar() or 0
     key = (coder, with_quote)
@@ -54,7 +54,8 @@ def coding_spans(conn: Connection, coder: str | None = None, *, with_quote: bool
     columns = list(zip(*rows, strict=True)) or [()] * len(names)
     frame = pd.DataFrame({name: np.asarray(col, dtype=np.int64) if name in _INTS else list(col)
                           for name, col in zip(names, columns, strict=True)}, columns=names)
-    cache[key] = (seen, frame)
+    if not with_quote:
+        cache[key] = (seen, frame)
     return frame
 
 
