@@ -296,9 +296,9 @@ def test_copy_never_overwrites_a_different_file_of_the_same_name(project, tmp_pa
 def test_source_path_is_relative_to_the_project_not_the_shell(project, tmp_path, monkeypatch):
     (tmp_path / "bron").mkdir()
     (tmp_path / "bron" / "a.txt").write_text("Tekst.\n", encoding="utf-8")
-    (tmp_path / "elders").mkdir()
-    monkeypatch.chdir(tmp_path / "elders")
-    import_paths(project, [Path("../bron/a.txt")], progress=False)
+    (tmp_path / "elders" / "diep").mkdir(parents=True)
+    monkeypatch.chdir(tmp_path / "elders" / "diep")
+    import_paths(project, [Path("../../bron/a.txt")], progress=False)
     assert project.document_row("a")["source_path"] == "../bron/a.txt"  # from proj/, wherever the shell was
 
 
