@@ -140,3 +140,10 @@ def test_structure_aware_fuzz_validate_only_raises_validation_errors(codes):
     again = io.parse(io.dumps(book))
     assert [(c.id, c.label, c.codable, c.keywords, c.rq) for c in again.codes] == [
         (c.id, c.label, c.codable, c.keywords, c.rq) for c in book.codes]
+
+
+def test_codebook_validate_reports_a_wrong_type_instead_of_crashing(tmp_path, capsys):
+    path = tmp_path / "cb.yaml"
+    path.write_text("codes:\n- id: a\n  label: A\n  rq: 5\n", encoding="utf-8")
+    assert main(["codebook", "validate", str(path)]) == 4
+    assert f"{path}:4: rq must be a list" in capsys.readouterr().err
