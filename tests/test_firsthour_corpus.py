@@ -397,3 +397,15 @@ def test_a_sheet_that_fails_while_writing_leaves_no_cases(project, tmp_path, mon
     with pytest.raises(sqlite3.OperationalError):
         attributes.import_sheet(project, sheet, create_cases=True)
     assert project.cases().empty and project.attributes().empty and project.events().empty
+
+
+def test_cli_pdf_folder_lets_a_bibliography_link_there(project, tmp_path, capsys):
+    from workbench.cli import main
+
+    (tmp_path / "pdfs").mkdir()
+    (tmp_path / "pdfs" / "x.pdf").write_bytes(make_pdf([["De volledige tekst."]]))
+    (tmp_path / "bib").mkdir()
+    bib = tmp_path / "bib" / "refs.ris"
+    bib.write_text("TY  - JOUR\nID  - x\nTI  - T\nAB  - Abstract.\nL1  - ../pdfs/x.pdf\nER  - \n", encoding="utf-8")
+    assert main(["import", "-p", str(project.root), str(bib), "--pdf-folder", str(tmp_path / "pdfs"), "-q"]) == 0
+    assert project.text("x") == "De volledige tekst.\n"

@@ -31,7 +31,8 @@ def cmd_import(args) -> int:
 
     p = _project(args)
     report = import_paths(p, args.paths, encoding=args.encoding, progress=not args.quiet,
-                          create_cases=args.create_cases, copy=args.copy, workers=args.workers, kind=args.kind)
+                          create_cases=args.create_cases, copy=args.copy, workers=args.workers, kind=args.kind,
+                          pdf_folder=args.pdf_folder)
     counts = report["status"].value_counts()
     for row in report.itertuples(index=False):
         if row.status != "imported" or args.verbose or "; " in str(row.message):  # failures and notes
@@ -334,6 +335,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=int, help="reader processes (default: one per spare CPU for 64+ files; 0: none)")
     p.add_argument("--kind", choices=["interview", "literature", "other"],
                    help="the kind of every document read (default: detected; front matter wins)")
+    p.add_argument("--pdf-folder", help="a folder whose PDFs bibliographies may link to (besides their own folder)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.add_argument("-v", "--verbose", action="store_true", help="a line for every file, and how it was read")
     p.set_defaults(func=cmd_import)
