@@ -150,3 +150,29 @@ def test_a_broken_csv_row_names_its_line(project, tmp_path):
                                         encoding="utf-8")
     with pytest.raises(ValidationError, match=r"codings.csv:2"):
         import_coding(project, folder)
+
+
+def test_a_mirror_import_that_fails_while_writing_leaves_the_codebook_as_it_was(project, tmp_path, monkeypatch):
+    from workbench.coding import mirror
+
+    folder = tmp_path / "m"
+    folder.mkdir()
+    spec = io.parse(io.dumps(Codebook(project).spec()) + "- id: nieuw\n  label: Nieuw\n")
+    (folder / "codebook.yaml").write_text(io.dumps(spec), encoding="utf-8")
+    i = project.text("T01").index("bedrijfsbezoek")
+    (folder / "codings.csv").write_text(
+        f"document,start,end,code,coder,memo,quote\nT01,{i},{i + 14},nieuw,anna,,bedrijfsbezoek\n", encoding="utf-8")
+    events = len(project.events())
+
+    def fail(*args, **kwargs):  # the codebook is written by now; the codings fail
+        raise RuntimeError("simulated failure while storing the codings")
+
+    monkeypatch.setattr(mirror, "existing_spans", fail)
+    with pytest.raises(RuntimeError):
+        import_coding(project, folder)
+    assert "nieuw" not in set(project.codes()["id"]) and len(project.events()) == events
+    monkeypatch.undo()
+    report = import_coding(project, folder)
+    assert report.added == 1 and "nieuw" in set(project.codes()["id"])
+    CodingSession(project, "importer").undo()  # one action: the codebook and its codings go together
+    assert "nieuw" not in set(project.codes()["id"]) and project.codings().empty

@@ -17,9 +17,11 @@ import pandas as pd
 from ..codebook import io as cbio
 from ..codebook.tree import Codebook
 from ..errors import NotFound, ValidationError
+from ..store.events import Tx, now
 from ..store.mirror import coding_rows
 from ..store.project import Project
-from .bulk import prepare, store
+from ..store.queries import document_ids, existing_spans
+from ..store.schema import codings
 
 CODEBOOK_FILE = "codebook.yaml"
 CODINGS_FILE = "codings.csv"
@@ -146,7 +148,8 @@ def import_coding(project: Project, folder: str | Path | None = None, codebook_f
     All or nothing: both files are read and every coding is checked (against the documents and against
     the codes of the project *and* of the codebook file) before anything is stored, so an unknown
     document or code, or invalid offsets, stop the import with an error naming the line and leave the
-    project as it was, codebook included.
+    project as it was, codebook included. Then the codebook and the codings are stored in one transaction
+    and one event group (one undo), so a failure while writing leaves nothing either.
     """
     folder = Path(folder) if folder else project.root / "coding"
     cb_path, cd_path = folder / codebook_file, folder / codings_file
@@ -156,11 +159,32 @@ def import_coding(project: Project, folder: str | Path | None = None, codebook_f
     if book is not None:
         codes_.update({c.id: c.codable for c in book.codes})
     good, mismatches = check_codings(project, rows, codes_, str(cd_path))
-    n_codes = Codebook(project, actor).apply_spec(book) if book is not None else 0
-    if not cd_path.exists():
-        return MirrorReport(n_codes, 0, 0, pd.DataFrame(columns=[*COLUMNS, "line", "found"]))
-    prepared = prepare(project, good, coder=None, where=str(cd_path))
-    added = store(project, prepared, actor=actor, action="coding.import",
-                  summary=f"import of {len(prepared)} codings from {cd_path.name}")
-    unchanged = len(prepared) - added
+    with project.transaction(actor, "coding.import",
+                             summary=f"import of {cd_path.name if cd_path.exists() else cb_path.name}") as tx:
+        n_codes = Codebook(project, actor).apply_spec(book) if book is not None else 0  # joins this group
+        added, unchanged = _store(project, tx, good)
     return MirrorReport(n_codes, added, unchanged, pd.DataFrame(mismatches, columns=[*COLUMNS, "line", "found"]))
+
+
+def _store(project: Project, tx: Tx, good: list[dict]) -> tuple[int, int]:
+    """Insert the checked codings inside the import's transaction (the codebook may be new in it, so
+    nothing here reads through another connection); returns (added, already there)."""
+    if not good:
+        return 0, 0
+    with project.read() as conn:
+        ids = document_ids(conn, {r["document"] for r in good})
+    coders_ = {r["coder"] for r in good}
+    for who in coders_:
+        project._register_actor(tx.conn, who)
+    have = existing_spans(tx.conn, set(ids.values()), coders_)
+    stamp = now()
+    new = []
+    for r in good:
+        key = (ids[r["document"]], r["start"], r["end"], r["code"], r["coder"])
+        if key in have:
+            continue
+        have.add(key)
+        new.append({"document_id": key[0], "start": r["start"], "end": r["end"], "code_id": r["code"],
+                    "coder_id": r["coder"], "memo": r.get("memo") or None, "quote": r["quote"], "created": stamp})
+    tx.insert_many(codings, new)
+    return len(new), len(good) - len(new)
