@@ -15,9 +15,15 @@ figures from data attributes on its root element:
   widget also reports the part until the new codings arrived and the part spent in Python.
 
 Each run is a fresh page (a fresh kernel); figures are medians over runs (actions: over all actions).
-Targets, on the paint figures: render < 300 ms, action < 100 ms. Writes bench/out/widget.json.
+Targets, on the paint figures: render < 300 ms, action < 100 ms. Writes bench/out/widget.json and its
+own "## Coding widget" section of bench/RESULTS.md (`--no-results` leaves that file alone).
+
+`--baseline REV` also serves the browser side (coding_view.js/.css) of git revision REV with today's
+Python, and alternates its pages with the current ones in the same run, so that a change in rendering
+is measured against the version before it under the same load.
 
     .venv/bin/python bench/bench_widget.py [--runs 3] [--actions 10] [--words 20000] [--codings 1000]
+        [--baseline 930a89d]
 """
 
 from __future__ import annotations
@@ -32,6 +38,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import ExitStack
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -223,12 +230,141 @@ def one_run(browser, url: str, project: Project, actions: int, rng: random.Rando
             "action_ms_median": statistics.median(action_ms)}
 
 
+def baseline_notebook(rev: str, folder: Path) -> Path:
+    """A copy of the app notebook whose view uses the JS and CSS of git revision `rev`."""
+    for name in ("coding_view.js", "coding_view.css"):
+        body = subprocess.run(["git", "show", f"{rev}:src/workbench/widgets/{name}"], cwd=ROOT, check=True,
+                              capture_output=True, text=True).stdout
+        (folder / name).write_text(body, encoding="utf-8")
+    nb = json.loads(NOTEBOOK.read_text(encoding="utf-8"))
+    cell = next(c for c in nb["cells"] if "CodingView" in "".join(c["source"]))
+    cell["source"] = "".join(cell["source"]).replace(
+        "from workbench.widgets import CodingView\n",
+        "from pathlib import Path\nfrom workbench.widgets import CodingView as _Current\n\n\n"
+        "class CodingView(_Current):  # the browser side of an earlier revision\n"
+        f"    _esm = Path({str(folder / 'coding_view.js')!r})\n    _css = Path({str(folder / 'coding_view.css')!r})\n")
+    out = folder / NOTEBOOK.name
+    out.write_text(json.dumps(nb), encoding="utf-8")
+    return out
+
+
+def summarise(runs: list[dict]) -> dict:
+    def med(key: str) -> float:
+        return round(statistics.median(r[key] for r in runs), 1)
+
+    def pooled(key: str) -> float:
+        return round(statistics.median(x for r in runs for x in r[key]), 1)
+
+    all_actions = sorted(x for r in runs for x in r["action_ms"])
+    summary = {
+        "render_ms": med("render_ms"), "render_paint_ms": med("render_paint_ms"),
+        "rerender_ms": med("rerender_ms"), "rerender_paint_ms": med("rerender_paint_ms"),
+        "action_ms": pooled("action_ms"), "action_paint_ms": pooled("action_paint_ms"),
+        "action_ms_p90": round(all_actions[int(0.9 * (len(all_actions) - 1))], 1),
+        "update_ms": pooled("update_ms"), "action_until_codings_arrive_ms": pooled("action_until_codings_arrive_ms"),
+        "action_python_ms": pooled("action_python_ms"), "page_load_s": med("page_load_s"),
+    }
+    summary["render_ok"] = summary["render_paint_ms"] < TARGET_RENDER_MS
+    summary["action_ok"] = summary["action_paint_ms"] < TARGET_ACTION_MS
+    return summary
+
+
+def results_section(out: dict) -> str:
+    """The "## Coding widget" section of bench/RESULTS.md, from one benchmark's output."""
+    runs, m, env = out["per_run"], out["median"], out["environment"]
+
+    def row(label: str, key: str, target: str = "", bold: bool = False, pool: bool = False) -> str:
+        values = [statistics.median(r[key]) if pool else r[key] for r in runs]
+        cell = f"**{m[key]:.0f}**" if bold else f"{m[key]:.0f}"
+        return f"| {label} | " + " | ".join(f"{v:.0f}" for v in values) + f" | {cell} | {target} |"
+
+    def verdict(ok: bool, value: float, target: int) -> str:
+        return f"met ({value:.0f} ms < {target})" if ok else f"MISSED ({value:.0f} ms, target < {target})"
+
+    heads = " | ".join(f"run {i + 1}" for i in range(len(runs)))
+    lines = [
+        "## Coding widget", "",
+        f"`bench/bench_widget.py`: a {out['words']:,}-word transcript ({runs[0]['turns']} turns) with "
+        f"{out['codings']:,} codings by two coders in a temporary project, shown by `CodingView` in Voila and",
+        f"driven by headless Chromium {env['chromium']} (Debian's, through Playwright). Times are taken in the "
+        "page with `performance.now()`:",
+        "*render* from receiving the document until its text, highlights, stripes are in the DOM, *to frame* until "
+        "the next animation frame",
+        "(painted, margin labels of the turns in view included); *action* from the coding request until its "
+        "highlight is in the DOM (a round",
+        "trip through the kernel: Python codes the span in the database and re-sends the codings). Each run is a "
+        f"fresh page with {out['actions_per_run']} coding",
+        f"actions; {len(runs)} runs.", "",
+        f"| | {heads} | median | target |", "|---|" + "---:|" * (len(runs) + 2),
+        row("render, to frame (ms)", "render_paint_ms", f"< {TARGET_RENDER_MS}", bold=True),
+        row("render, text in the DOM (ms)", "render_ms"),
+        row("switch document and re-render, to frame (ms)", "rerender_paint_ms"),
+        row("coding action, to frame (ms)", "action_paint_ms", f"< {TARGET_ACTION_MS}", bold=True, pool=True),
+        row("coding action, highlight in the DOM (ms)", "action_ms", pool=True),
+        "",
+        f"Goals: render {verdict(m['render_ok'], m['render_paint_ms'], TARGET_RENDER_MS)}, action "
+        f"{verdict(m['action_ok'], m['action_paint_ms'], TARGET_ACTION_MS)} (90th percentile of actions in the DOM: "
+        f"{m['action_ms_p90']:.0f} ms).",
+        f"Of an action, {m['action_until_codings_arrive_ms']:.0f} ms is the round trip until the new codings "
+        f"arrive ({m['action_python_ms']:.0f} ms of it in Python) and {m['update_ms']:.1f} ms",
+        "updating the page (only the turns whose codings changed are re-rendered). The floor for comparison is "
+        f"the page itself: loading the Voila page (kernel start and notebook run) took {m['page_load_s']:.1f} s "
+        "(median), once per page.",
+    ]
+    base = out.get("baseline")
+    if base:
+        b = base["median"]
+        lines += [
+            "",
+            f"Against the previous browser side (revision `{base['revision']}`, served with the same Python and "
+            "pages alternating with the current ones in this run):",
+            f"render to frame {b['render_paint_ms']:.0f} ms then, {m['render_paint_ms']:.0f} ms now "
+            f"({m['render_paint_ms'] / b['render_paint_ms']:.2f}x); "
+            f"in the DOM {b['render_ms']:.0f} -> {m['render_ms']:.0f} ms; "
+            f"action to frame {b['action_paint_ms']:.0f} -> {m['action_paint_ms']:.0f} ms.",
+            "The current view also lays out a margin label per stripe, assigns stripe lanes from on-screen extents "
+            "and frames suggested codings.",
+        ]
+    lines += ["", f"Machine: {env['cpus']} CPUs (`os.cpu_count()`), {env.get('cpu', '')}, {env.get('memory', '')}, "
+              f"Python {env['python']}, {env['voila']}; {out['when']}; load average {out['load_after']:.1f} "
+              "(1 min) at the end of the runs.", ""]
+    return "\n".join(lines)
+
+
+def write_results(section: str, path: Path = ROOT / "bench" / "RESULTS.md") -> None:
+    """Replace this benchmark's own section of RESULTS.md (or append it), leaving the others as they are."""
+    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
+    lines = text.split("\n")
+    start = next((i for i, line in enumerate(lines) if line.strip() == "## Coding widget"), None)
+    if start is None:
+        text = text.rstrip("\n") + "\n\n" + section
+    else:
+        end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
+        text = "\n".join(lines[:start]) + "\n" + section + ("\n" + "\n".join(lines[end:]) if end < len(lines) else "")
+    path.write_text(text, encoding="utf-8")
+
+
+def machine() -> dict[str, str]:
+    cpu = mem = ""
+    try:
+        cpu = next(line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                   if line.startswith("model name"))
+        kb = int(next(line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines()
+                      if line.startswith("MemTotal")))
+        mem = f"{kb / 1024 ** 2:.1f} GiB RAM"
+    except (OSError, StopIteration, ValueError):
+        pass
+    return {"cpu": cpu, "memory": mem}
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--actions", type=int, default=10)
     ap.add_argument("--words", type=int, default=20_000)
     ap.add_argument("--codings", type=int, default=1_000)
+    ap.add_argument("--baseline", metavar="REV", help="also measure the JS/CSS of this git revision, alternating")
+    ap.add_argument("--no-results", action="store_true", help="do not rewrite the section of bench/RESULTS.md")
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "widget.json")
     args = ap.parse_args()
     if not Path(CHROMIUM).exists():
@@ -243,52 +379,48 @@ def main() -> int:
         project = build(folder, args.words, args.codings)
         build_s = time.perf_counter() - t
         env = {**server_env(project.root), "WORKBENCH_CODER": CODER, "WORKBENCH_DOCUMENT": BIG}
-        port = free_port()
-        cmd = [sys.executable, "-m", "voila", str(NOTEBOOK), "--no-browser", f"--port={port}",
-               "--Voila.ip=127.0.0.1", "--Voila.port_retries=0", "--show_tracebacks=True"]
-        runs = []
-        with serve(cmd, port, folder, env, folder / "voila.log", "voila") as url, sync_playwright() as pw:
+        notebooks = {"current": NOTEBOOK}
+        if args.baseline:
+            (folder / "baseline").mkdir()
+            notebooks["baseline"] = baseline_notebook(args.baseline, folder / "baseline")
+        runs: dict[str, list[dict]] = {k: [] for k in notebooks}
+        with ExitStack() as stack:
+            urls = {}
+            for key, nb in notebooks.items():
+                port = free_port()
+                cmd = [sys.executable, "-m", "voila", str(nb), "--no-browser", f"--port={port}",
+                       "--Voila.ip=127.0.0.1", "--Voila.port_retries=0", "--show_tracebacks=True"]
+                urls[key] = stack.enter_context(serve(cmd, port, folder, env, folder / f"voila-{key}.log", "voila"))
+            pw = stack.enter_context(sync_playwright())
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             version = browser.version
             for i in range(args.runs):
-                run = one_run(browser, f"{url}/", project, args.actions, rng)
-                runs.append(run)
-                print(f"run {i + 1}: render {run['render_paint_ms']:.0f} ms (DOM {run['render_ms']:.0f}), "
-                      f"re-render {run['rerender_paint_ms']:.0f} ms, action median "
-                      f"{statistics.median(run['action_paint_ms']):.0f} ms (DOM {run['action_ms_median']:.0f}, "
-                      f"min {min(run['action_ms']):.0f}, max {max(run['action_ms']):.0f}), "
-                      f"page load {run['page_load_s']:.1f} s", flush=True)
+                for key in notebooks:  # alternating: both see the same load
+                    run = one_run(browser, f"{urls[key]}/", project, args.actions, rng)
+                    runs[key].append(run)
+                    print(f"{key} run {i + 1}: render {run['render_paint_ms']:.0f} ms (DOM {run['render_ms']:.0f}), "
+                          f"re-render {run['rerender_paint_ms']:.0f} ms, action median "
+                          f"{statistics.median(run['action_paint_ms']):.0f} ms (DOM {run['action_ms_median']:.0f}, "
+                          f"min {min(run['action_ms']):.0f}, max {max(run['action_ms']):.0f}), "
+                          f"page load {run['page_load_s']:.1f} s", flush=True)
             browser.close()
         project.close()
 
-    def med(key: str) -> float:
-        return round(statistics.median(r[key] for r in runs), 1)
-
-    all_actions = [x for r in runs for x in r["action_ms"]]
-    summary = {
-        "render_ms": med("render_ms"), "render_paint_ms": med("render_paint_ms"),
-        "rerender_ms": med("rerender_ms"), "rerender_paint_ms": med("rerender_paint_ms"),
-        "action_ms": round(statistics.median(x for r in runs for x in r["action_ms"]), 1),
-        "action_paint_ms": round(statistics.median(x for r in runs for x in r["action_paint_ms"]), 1),
-        "action_ms_p90": round(sorted(all_actions)[int(0.9 * (len(all_actions) - 1))], 1),
-        "update_ms": round(statistics.median(x for r in runs for x in r["update_ms"]), 1),
-        "action_until_codings_arrive_ms": round(statistics.median(
-            x for r in runs for x in r["action_until_codings_arrive_ms"]), 1),
-        "action_python_ms": round(statistics.median(x for r in runs for x in r["action_python_ms"]), 1),
-        "page_load_s": med("page_load_s"),
-    }
-    summary["render_ok"] = summary["render_paint_ms"] < TARGET_RENDER_MS
-    summary["action_ok"] = summary["action_paint_ms"] < TARGET_ACTION_MS
+    summary = summarise(runs["current"])
     out = {
         "benchmark": "coding widget in Voila, headless Chromium",
         "words": args.words, "codings": args.codings, "runs": args.runs, "actions_per_run": args.actions,
         "targets_ms": {"render": TARGET_RENDER_MS, "action": TARGET_ACTION_MS},
-        "median": summary, "per_run": runs, "project_build_s": round(build_s, 2),
+        "median": summary, "per_run": runs["current"], "project_build_s": round(build_s, 2),
+        "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "load_after": os.getloadavg()[0],
         "environment": {"chromium": version, "python": platform.python_version(), "cpus": os.cpu_count(),
-                        "machine": platform.machine(),
-                        "voila": subprocess.run([sys.executable, "-m", "voila", "--version"], capture_output=True,
-                                                text=True).stdout.strip()},
+                        "machine": platform.machine(), **machine(),
+                        "voila": "voila " + subprocess.run([sys.executable, "-m", "voila", "--version"],
+                                                           capture_output=True, text=True).stdout.strip()},
     }
+    if args.baseline:
+        out["baseline"] = {"revision": args.baseline, "median": summarise(runs["baseline"]),
+                           "per_run": runs["baseline"]}
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(out, indent=2) + "\n", encoding="utf-8")
     print(f"median over {args.runs} runs: render {summary['render_paint_ms']} ms to the first frame "
@@ -298,6 +430,12 @@ def main() -> int:
           f"{summary['action_until_codings_arrive_ms']}, in Python {summary['action_python_ms']}, "
           f"DOM update {summary['update_ms']}")
     print(f"wrote {args.out}")
+    if "baseline" in out:
+        b = out["baseline"]["median"]
+        print(f"baseline {args.baseline}: render {b['render_paint_ms']} ms to the frame, action {b['action_paint_ms']} ms")
+    if not args.no_results:
+        write_results(results_section(out))
+        print("wrote the '## Coding widget' section of bench/RESULTS.md")
     return 0
 
 

@@ -180,6 +180,7 @@ function render({ model, el }) {
     bodies: [], // .wb-cv-body element per chunk
     sigs: [], // what each rendered chunk shows, to re-render only changed ones
     stripeSegs: [], // per chunk: [[firstSegIndex, lastSegIndex], ...] in stripe order
+    labelHtml: [], // per chunk: its margin labels' HTML until they are put in ("" once they are)
     lanes: [], // per chunk: how many stripe lanes it needs
     near: new Set(), // chunks in or near the visible part of the document (IntersectionObserver)
     stale: new Set(), // chunks whose stripes still have estimated (proportional) positions
@@ -338,6 +339,7 @@ function render({ model, el }) {
       return {
         html: `<div class="wb-cv-labels"></div><div class="wb-cv-stripes"></div><div class="wb-cv-text" data-start="${base}">` +
           `<span class="wb-cv-seg" data-start="${base}" data-len="${len}">${esc(text)}</span></div>`,
+        labels: "",
         sig: "",
         segs: [],
         lanes: 0,
@@ -425,8 +427,10 @@ function render({ model, el }) {
       segs.push([first.get(it), last.get(it)]);
     });
     return {
-      html: `<div class="wb-cv-labels">${labels}</div><div class="wb-cv-stripes">${stripes}</div>` +
+      // the labels go in when the turn comes near the view (layoutStripes): fewer nodes to build up front
+      html: `<div class="wb-cv-labels"></div><div class="wb-cv-stripes">${stripes}</div>` +
         `<div class="wb-cv-text wb-cv-lanes-${Math.min(lanes, MAX_UNDERLINES)}" data-start="${base}">${html}</div>`,
+      labels,
       sig: signature(list, sugs),
       segs,
       lanes: Math.max(1, ...stripeLanes.map((l) => l + 1)),
@@ -450,6 +454,11 @@ function render({ model, el }) {
   // Stripe lanes are assigned here from the pixel extents (two codings on one line would otherwise share
   // a lane and cover each other), and the margin labels are stacked so that none hides another.
   function layoutStripes(indices) {
+    for (const i of indices) { // writes first: the margin labels of turns that just came near
+      const html = st.labelHtml[i];
+      if (html && st.bodies[i]) st.bodies[i].firstElementChild.innerHTML = html;
+      st.labelHtml[i] = "";
+    }
     const reads = [];
     for (const i of indices) {
       const body = st.bodies[i];
@@ -513,11 +522,13 @@ function render({ model, el }) {
     st.sigs = [];
     st.stripeSegs = [];
     st.lanes = [];
+    st.labelHtml = [];
     st.chunks.forEach((ch, i) => {
       const body = chunkBody(ch, lists[i], sugLists[i]);
       st.sigs.push(body.sig);
       st.stripeSegs.push(body.segs);
       st.lanes.push(body.lanes);
+      st.labelHtml.push(body.labels);
       const head = ch.speaker || ch.time
         ? `<div class="wb-cv-head">${ch.time ? `<span class="wb-cv-time">${esc(ch.time)}</span>` : ""}` +
           `${ch.speaker ? `<span class="wb-cv-speaker">${esc(ch.speaker)}</span>` : ""}</div>`
@@ -561,6 +572,7 @@ function render({ model, el }) {
       if (signature(lists[i], sugLists[i]) === st.sigs[i]) return;
       const body = chunkBody(ch, lists[i], sugLists[i]);
       st.bodies[i].innerHTML = body.html;
+      st.labelHtml[i] = body.labels;
       st.sigs[i] = body.sig;
       st.stripeSegs[i] = body.segs;
       st.lanes[i] = body.lanes;
