@@ -347,7 +347,7 @@ def test_voila_labels_in_the_margin_and_stripes_never_cover_each_other(open_app,
     expect(theirs).to_have_text("coder-b")
     assert len({s["colour"] for s in stripes}) == len({s["code"] for s in stripes})
     shot(page, "labels-and-stripes")
-    # labels can be switched off (and the trait follows in Python), and on again
+    # labels can be switched off, and on again
     page.locator(".wb-cv-labels-toggle").uncheck()
     expect(page.locator(".wb-cv-label").first).to_be_hidden()
     page.locator(".wb-cv-labels-toggle").check()

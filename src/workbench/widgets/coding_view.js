@@ -8,6 +8,11 @@
 //
 // Rendering is incremental: the document's DOM is built once per document (one innerHTML), and a change
 // of codings or filters re-renders only the turns whose visible codings changed.
+//
+// Margin: per turn a column of code labels (one per stripe, stacked so none covers another) and a column
+// of stripes. Stripe lanes are assigned from on-screen extents once a turn is laid out (assignLanes), so
+// two codings on one line never share a lane; until then from estimated positions. Suggested codings
+// (not codings yet) only frame their words, dashed, and are accepted or rejected in the popup.
 
 const HIGH_SURROGATE = /[\uD800-\uDBFF]/;
 // one stacked underline per lane (2 px line + 1 px gap), drawn by coding_view.css from --u0 ... --u5
