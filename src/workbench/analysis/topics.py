@@ -219,14 +219,16 @@ def topics(project: Project, unit: str = "turn", backend: Any = None, seed: int 
     embedded_at = time.perf_counter()
     fitted = topic_model.fit(texts, vectors, settings, embedder)
     excluded = list(exclude_speakers) if exclude_speakers is not None else project.interviewer_labels
-    params = {"unit": unit, "backend": backend if isinstance(backend, str) or backend is None else "custom",
+    from ..suggest.embeddings import DEFAULT_BACKEND
+
+    backend_name = DEFAULT_BACKEND if backend is None else backend if isinstance(backend, str) else "custom"
+    params = {"unit": unit, "backend": backend_name,
               "model": embedder.model_id, "seed": seed, "min_topic_size": settings.min_topic_size,
               "clusterer": settings.clusterer, "n_topics": settings.n_topics, "n_neighbors": settings.n_neighbors,
               "n_components": settings.n_components, "outliers": settings.outliers,
               "outlier_threshold": settings.outlier_threshold, "top_n_words": settings.top_n_words,
               "ngram_range": [1, settings.ngram_max], "where": where, "exclude_speakers": excluded,
               "min_words": min_words, "passages": len(frame)}
-    params["backend"] = params["backend"] or "default"
     keep = ["document", "start", "end", "speaker", "kind", "case"]
     assignments = frame[keep].copy()
     assignments.insert(3, "topic", fitted.topics)
