@@ -456,18 +456,19 @@ def replay(tx: Tx, group_id: int, inverse: bool) -> int:
                     f"cannot {'undo' if inverse else 'redo'} {what}: {table.name} {key} was changed later "
                     f"by {_later_change(tx.conn, table, key, group_id)}",
                     fix="undo the later change first, or make the correction by hand")
-        changed += _apply_run(tx, table, moves, keys, inverse, what)
+        changed += _apply_run(tx, table, moves, keys, inverse, what, live)
     return changed
 
 
-def _apply_run(tx: Tx, table: Table, moves: list, keys: list[dict[str, Any]], inverse: bool, what: str) -> int:
+def _apply_run(tx: Tx, table: Table, moves: list, keys: list[dict[str, Any]], inverse: bool, what: str,
+               live: dict[str, dict[str, Any]]) -> int:
     deletes = [(pk, e) for (e, t), pk in zip(moves, keys, strict=True) if t is None]
     inserts = [t for e, t in moves if e is None and t is not None]
     updates = [(pk, e, t) for (e, t), pk in zip(moves, keys, strict=True) if e is not None and t is not None]
     try:
         with tx.conn.begin_nested():
             if deletes:
-                befores = _current(tx.conn, table, [pk for pk, _ in deletes])
+                befores = live  # the rows as checked a moment ago, under the same write lock
                 _delete_keys(tx.conn, table, [pk for pk, _ in deletes])
                 tx.log_many(table, [(befores[entity_key(pk)], None) for pk, _ in deletes], with_text=True)
             if inserts:
