@@ -110,9 +110,16 @@ def decode(data: bytes, where: str | Path, encoding: str | None = None) -> tuple
     return canonicalize(text), name
 
 
-def _letter_share(text: str) -> float:
-    visible = [c for c in text if not c.isspace()]
-    return sum(c.isalnum() for c in visible) / len(visible) if visible else 1.0
+_NOT_ALNUM = re.compile(r"[\W_]+")
+
+
+def _letter_share(text: str, sample: int = 2048) -> float:
+    """Share of letters and digits among the visible characters of the text's start (C-speed string
+    operations: a long transcript is judged by its first page, as a reader would)."""
+    head = text[:sample]
+    visible = len(head) - sum(head.count(c) for c in " \n\t\r\x0b\x0c")
+    letters = len(_NOT_ALNUM.sub("", head))
+    return letters / visible if visible else 1.0
 
 
 def _one_script(text: str) -> bool:
