@@ -19,8 +19,9 @@ import traitlets
 
 from ..analysis.adjudication import Adjudication, Item
 from ..analysis.reliability import CONSENSUS
-from ..errors import ValidationError, WorkbenchError
+from ..errors import ValidationError
 from ..store.project import Project
+from .actions import Actions
 
 MARGIN = 160  # characters of context either side of a disagreement
 
@@ -49,7 +50,7 @@ def context_pieces(text: str, item: Item, coders: list[str], margin: int = MARGI
     return {"start": lo, "end": hi, "pieces": pieces}
 
 
-class AdjudicationView(anywidget.AnyWidget):
+class AdjudicationView(Actions, anywidget.AnyWidget):
     """Walk through the disagreements of two coders and decide each: accept A, accept B, both, neither, edit.
 
     >>> AdjudicationView(Project.open("my-project"), ["coder-a", "coder-b"], actor="anna")   # doctest: +SKIP
@@ -88,30 +89,6 @@ class AdjudicationView(anywidget.AnyWidget):
 
     def goto(self, index: int) -> None:
         self.dispatch({"action": "goto", "index": index}, raise_errors=True)
-
-    def dispatch(self, content: dict[str, Any], raise_errors: bool = False) -> dict[str, Any]:
-        """Handle one message from the browser; returns the reply (also sent to the browser)."""
-        action = content.get("action") if isinstance(content, dict) else None
-        reply: dict[str, Any] = {"event": "done", "req": content.get("req") if isinstance(content, dict) else None,
-                                 "action": action, "ok": True}
-        handler = self._actions.get(action) if isinstance(action, str) else None
-        try:
-            if handler is None:
-                raise ValidationError(f"unknown action {action!r}")
-            with self.hold_sync():
-                reply.update(handler(content) or {})
-                self.error = ""
-        except Exception as exc:  # shown in the view, never lost in a log
-            self.error = str(exc) if isinstance(exc, WorkbenchError) else f"{type(exc).__name__}: {exc}"
-            reply.update(ok=False, error=self.error)
-            if raise_errors:
-                raise
-        return reply
-
-    def _on_custom_msg(self, _widget: Any, content: Any, _buffers: Any) -> None:
-        if not isinstance(content, dict) or content.get("kind") == "anywidget-command":
-            return
-        self.send(self.dispatch(content))
 
     # ---- actions ---------------------------------------------------------------------------------
     def _act_decide(self, content: dict[str, Any]) -> dict[str, Any]:

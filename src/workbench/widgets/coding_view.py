@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import math
 import re
-import time
 import unicodedata
 from collections.abc import Callable, Iterator
 from functools import lru_cache
@@ -29,9 +28,10 @@ from ..codebook.tree import Codebook
 from ..coding.session import CodingSession
 from ..corpus.transcript import format_time
 from ..corpus.units import split
-from ..errors import NotFound, ValidationError, WorkbenchError
+from ..errors import NotFound, ValidationError
 from ..store import queries
 from ..store.project import Project
+from .actions import Actions
 
 RECENT = 9  # digits 1-9 apply the nine most recently used codes
 MIN_DELTA_E = 12.0  # CIE76: codes of one theme at least this far apart on screen (about 2.3 is just noticeable)
@@ -158,7 +158,7 @@ def _coding_id(content: dict[str, Any], what: str = "coding") -> int:
     return value
 
 
-class CodingView(anywidget.AnyWidget):
+class CodingView(Actions, anywidget.AnyWidget):
     """Code one document at a time on behalf of `coder`.
 
     >>> view = CodingView(Project.open("my-project"), "coder-a")   # doctest: +SKIP
@@ -263,39 +263,6 @@ class CodingView(anywidget.AnyWidget):
         reply = self.dispatch({"action": "in_vivo", "start": start, "end": end, "parent": parent},
                               raise_errors=True)
         return reply["code"], reply["coding"]
-
-    def dispatch(self, content: dict[str, Any], raise_errors: bool = False) -> dict[str, Any]:
-        """Handle one message from the browser; returns the reply (also sent to the browser by the comm)."""
-        began = time.perf_counter()
-        action = content.get("action") if isinstance(content, dict) else None
-        reply: dict[str, Any] = {"event": "done", "req": content.get("req") if isinstance(content, dict) else None,
-                                 "action": action, "ok": True}
-        handler = self._actions.get(action) if isinstance(action, str) else None
-        try:
-            if handler is None:
-                raise ValidationError(f"unknown action {action!r}")
-            with self.hold_sync():
-                result = handler(content)
-                if action != "clear_error":
-                    self.error = ""
-            reply.update(result or {})
-        except WorkbenchError as exc:
-            self.error = str(exc)
-            reply.update(ok=False, error=self.error)
-            if raise_errors:
-                raise
-        except Exception as exc:  # an unexpected failure must show in the view, not vanish in a log
-            self.error = f"{type(exc).__name__}: {exc}"
-            reply.update(ok=False, error=self.error)
-            if raise_errors:
-                raise
-        reply["python_ms"] = round((time.perf_counter() - began) * 1000, 2)
-        return reply
-
-    def _on_custom_msg(self, _widget: Any, content: Any, _buffers: Any) -> None:
-        if not isinstance(content, dict) or content.get("kind") == "anywidget-command":
-            return  # anywidget's own command protocol
-        self.send(self.dispatch(content))
 
     # ---- actions ---------------------------------------------------------------------------------
     def _act_code(self, content: dict[str, Any]) -> dict[str, Any]:

@@ -17,10 +17,11 @@ import anywidget
 import pandas as pd
 import traitlets
 
-from ..errors import ValidationError, WorkbenchError
+from ..errors import ValidationError
 from ..literature.rules import Rule, parse_rules
 from ..literature.screening import Screening, record_fields
 from ..store.project import Project
+from .actions import Actions
 
 SHOWN_FIELDS = ("title", "authors", "year", "journal", "publisher", "doi", "type", "education_level", "country")
 
@@ -51,7 +52,7 @@ def record_card(name: str, fields: Mapping[str, Any], abstract: str, matched: It
     }
 
 
-class ScreeningView(anywidget.AnyWidget):
+class ScreeningView(Actions, anywidget.AnyWidget):
     """Screen literature records one at a time: include (i), exclude (e), maybe (m), with a reason.
 
     >>> ScreeningView(Project.open("my-study"), "anna", rules=wb.load_rules("criteria.yaml"))  # doctest: +SKIP
@@ -93,30 +94,6 @@ class ScreeningView(anywidget.AnyWidget):
 
     def goto(self, index: int) -> None:
         self.dispatch({"action": "goto", "index": index}, raise_errors=True)
-
-    def dispatch(self, content: dict[str, Any], raise_errors: bool = False) -> dict[str, Any]:
-        """Handle one message from the browser; returns the reply (also sent to the browser)."""
-        action = content.get("action") if isinstance(content, dict) else None
-        reply: dict[str, Any] = {"event": "done", "req": content.get("req") if isinstance(content, dict) else None,
-                                 "action": action, "ok": True}
-        handler = self._actions.get(action) if isinstance(action, str) else None
-        try:
-            if handler is None:
-                raise ValidationError(f"unknown action {action!r}")
-            with self.hold_sync():
-                reply.update(handler(content) or {})
-                self.error = ""
-        except Exception as exc:  # shown in the view, never lost in a log
-            self.error = str(exc) if isinstance(exc, WorkbenchError) else f"{type(exc).__name__}: {exc}"
-            reply.update(ok=False, error=self.error)
-            if raise_errors:
-                raise
-        return reply
-
-    def _on_custom_msg(self, _widget: Any, content: Any, _buffers: Any) -> None:
-        if not isinstance(content, dict) or content.get("kind") == "anywidget-command":
-            return
-        self.send(self.dispatch(content))
 
     # ---- actions ---------------------------------------------------------------------------------
     def _act_decide(self, content: dict[str, Any]) -> dict[str, Any]:

@@ -16,15 +16,16 @@ from typing import Any
 import anywidget
 import traitlets
 
-from ..errors import ValidationError, WorkbenchError
+from ..errors import ValidationError
 from ..store.project import Project
 from ..suggest import review
+from .actions import Actions
 
 SHOW = ("suggested", "all")
 QUOTE_CHARS = 400
 
 
-class SuggestionReview(anywidget.AnyWidget):
+class SuggestionReview(Actions, anywidget.AnyWidget):
     """List a run's (or every run's) suggestions with accept / reject buttons and undo.
 
     >>> SuggestionReview(project, run=3, actor="anna")   # doctest: +SKIP
@@ -66,30 +67,6 @@ class SuggestionReview(anywidget.AnyWidget):
 
     def undo(self) -> dict[str, Any]:
         return self.dispatch({"action": "undo"}, raise_errors=True)
-
-    def dispatch(self, content: dict[str, Any], raise_errors: bool = False) -> dict[str, Any]:
-        """Handle one message from the browser; returns the reply (also sent to the browser)."""
-        action = content.get("action") if isinstance(content, dict) else None
-        reply: dict[str, Any] = {"event": "done", "req": content.get("req") if isinstance(content, dict) else None,
-                                 "action": action, "ok": True}
-        handler = self._actions.get(action) if isinstance(action, str) else None
-        try:
-            if handler is None:
-                raise ValidationError(f"unknown action {action!r}")
-            with self.hold_sync():
-                reply.update(handler(content) or {})
-                self.error = ""
-        except Exception as exc:  # shown in the view, never lost in a log
-            self.error = str(exc) if isinstance(exc, WorkbenchError) else f"{type(exc).__name__}: {exc}"
-            reply.update(ok=False, error=self.error)
-            if raise_errors:
-                raise
-        return reply
-
-    def _on_custom_msg(self, _widget: Any, content: Any, _buffers: Any) -> None:
-        if not isinstance(content, dict) or content.get("kind") == "anywidget-command":
-            return
-        self.send(self.dispatch(content))
 
     # ---- actions ---------------------------------------------------------------------------------
     def _act_decide(self, content: dict[str, Any]) -> dict[str, Any]:
