@@ -49,6 +49,9 @@ BEFORE = "8.8 s for the same 1,000 files (about 20x the floor)"
 sys.path.insert(0, str(HERE))
 from gen_transcripts import generate  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from results import write_section  # noqa: E402
+
 
 def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
@@ -237,16 +240,8 @@ def markdown(result: dict) -> str:
 
 
 def write_results(section: str, path: Path = RESULTS, heading: str = "## Import") -> None:
-    """Replace the `heading` section of RESULTS.md (up to the next "## "), keeping the others."""
-    old = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n\n"
-    lines = old.splitlines(keepends=True)
-    start = next((i for i, ln in enumerate(lines) if ln.rstrip() == heading), None)
-    if start is None:
-        new = old.rstrip("\n") + "\n\n" + section
-    else:
-        end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
-        new = "".join(lines[:start]) + section + ("\n" if end < len(lines) else "") + "".join(lines[end:])
-    path.write_text(new, encoding="utf-8")
+    """Replace this benchmark's own section of RESULTS.md (bench/results.py), keeping the others."""
+    write_section(section, heading, path)
 
 
 def main(argv: list[str] | None = None) -> int:

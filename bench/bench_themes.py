@@ -38,6 +38,9 @@ from pathlib import Path
 
 import numpy as np
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from results import write_section  # noqa: E402
+
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "RESULTS.md"
 _VOCABULARY = ("school leerlingen kinderen leerkracht ouders groep klas bedrijf beroep techniek onderwijs les project "
@@ -193,16 +196,8 @@ def machine() -> str:
 
 
 def write_results(section: str, path: Path = RESULTS, heading: str = "## Themes") -> None:
-    """Replace the `heading` section of RESULTS.md (up to the next "## "), keeping the others."""
-    old = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n\n"
-    lines = old.splitlines(keepends=True)
-    start = next((i for i, ln in enumerate(lines) if ln.rstrip() == heading), None)
-    if start is None:
-        new = old.rstrip("\n") + "\n\n" + section
-    else:
-        end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
-        new = "".join(lines[:start]) + section + ("\n" if end < len(lines) else "") + "".join(lines[end:])
-    path.write_text(new, encoding="utf-8")
+    """Replace this benchmark's own section of RESULTS.md (bench/results.py), keeping the others."""
+    write_section(section, heading, path)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -31,6 +31,9 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from results import write_section  # noqa: E402
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 RESULTS = HERE / "RESULTS.md"
@@ -207,16 +210,8 @@ def section(tp: dict, e2e: dict, cached: dict, qual: list[dict] | None) -> str:
 
 
 def write_results(text: str, path: Path = RESULTS) -> None:
-    """Replace the "## Topics" section of RESULTS.md (up to the next "## "), keeping the others."""
-    old = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n\n"
-    lines = old.splitlines(keepends=True)
-    start = next((i for i, ln in enumerate(lines) if ln.rstrip() == HEADING), None)
-    if start is None:
-        new = old.rstrip("\n") + "\n\n" + text
-    else:
-        end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
-        new = "".join(lines[:start]) + text + ("\n" if end < len(lines) else "") + "".join(lines[end:])
-    path.write_text(new, encoding="utf-8")
+    """Replace this benchmark's own section of RESULTS.md (bench/results.py), keeping the others."""
+    write_section(text, HEADING, path)
 
 
 def main(argv: list[str] | None = None) -> int:

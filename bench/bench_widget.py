@@ -60,6 +60,9 @@ from workbench.coding.mirror import import_coding  # noqa: E402
 from workbench.corpus.batch import import_paths  # noqa: E402
 from workbench.store.project import Project  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from results import write_section  # noqa: E402
+
 BIG = "long-interview"
 SMALL = "short-note"
 CODER = "coder-bench"
@@ -332,16 +335,8 @@ def results_section(out: dict) -> str:
 
 
 def write_results(section: str, path: Path = ROOT / "bench" / "RESULTS.md") -> None:
-    """Replace this benchmark's own section of RESULTS.md (or append it), leaving the others as they are."""
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    lines = text.split("\n")
-    start = next((i for i, line in enumerate(lines) if line.strip() == "## Coding widget"), None)
-    if start is None:
-        text = text.rstrip("\n") + "\n\n" + section
-    else:
-        end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
-        text = "\n".join(lines[:start]) + "\n" + section + ("\n" + "\n".join(lines[end:]) if end < len(lines) else "")
-    path.write_text(text, encoding="utf-8")
+    """Replace this benchmark's own section of RESULTS.md (bench/results.py), keeping the others."""
+    write_section(section, "## Coding widget", path)
 
 
 def machine() -> dict[str, str]:
