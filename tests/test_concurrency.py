@@ -45,6 +45,7 @@ WORKER = textwrap.dedent("""
         except Exception as exc:
             errors.append(f"{{type(exc).__name__}}: {{exc}}")
         waits.append(time.perf_counter() - t0)
+        time.sleep({pause})
     undone, undo_errors = 0, []
     for _ in range({undo}):
         try:
@@ -63,7 +64,7 @@ def _workers(tmp_path: Path, proj: Path, specs: list[dict]) -> list[dict]:
     procs = []
     for i, spec in enumerate(specs):
         out = tmp_path / f"out{i}.json"
-        script = WORKER.format(src=str(SRC), go=str(go), out=str(out), proj=str(proj), **{"delay": 0, **spec})
+        script = WORKER.format(src=str(SRC), go=str(go), out=str(out), proj=str(proj), **{"delay": 0, "pause": 0, **spec})
         procs.append((subprocess.Popen([sys.executable, "-c", script], stderr=subprocess.PIPE, text=True), out))
     time.sleep(1.5)  # let every worker open the project and wait at the line
     go.write_text("go")
@@ -231,7 +232,7 @@ def test_a_long_batch_commits_in_chunks_so_another_coder_gets_in_between(tmp_pat
     while not ready.exists():
         time.sleep(0.05)
     script = WORKER.format(src=str(SRC), go=str(go), out=str(tmp_path / "coder.json"), proj=str(p.root),
-                           coder="other", n=8, codes=["b"], undo=0, delay=0.5)
+                           coder="other", n=400, codes=["b"], undo=0, delay=0, pause=0.005)
     coder = subprocess.Popen([sys.executable, "-c", script], stderr=subprocess.PIPE, text=True)
     time.sleep(1.5)
     go.write_text("go")

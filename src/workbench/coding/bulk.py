@@ -1,8 +1,8 @@
 """The one path for many codings at once: auto-coding, the mirror, REFI-QDA import, accepted suggestions.
 
 Everything is validated before anything is written (documents, codes, offsets, coders); then the rows go
-in with batched statements, logged as one event group, committed in chunks of whole documents that each
-hold the write lock for well under a second.
+in with batched statements, logged as one event group, committed in chunks that each hold the write lock
+for under a second, with a short pause between chunks so that other writers get their turn.
 """
 
 from __future__ import annotations
@@ -20,8 +20,11 @@ from ..store.queries import code_flags, document_ids, existing_spans
 from ..store.schema import codings
 from .session import as_offset
 
-_CHUNK_SECONDS = 0.4
+_CHUNK_SECONDS = 0.8
 _FIRST_CHUNK = 2000
+# Between chunks the batch lets go of the write lock for this long. SQLite's lock is not fair: a waiting
+# writer sleeps in steps of up to 100 ms, and without a pause the batch would take the lock straight back.
+_HANDOFF_SECONDS = 0.11
 
 
 def _rows(rows: Iterable[Mapping[str, Any]] | pd.DataFrame) -> list[Mapping[str, Any]]:
@@ -112,6 +115,8 @@ def store(project: Project, prepared: list[dict[str, Any]], *, actor: str, actio
         spent = time.perf_counter() - began
         if spent > 0:  # aim each chunk at about _CHUNK_SECONDS of holding the lock
             target = max(200, min(50_000, int(len(chunk) * _CHUNK_SECONDS / spent)))
+        if at < len(ordered):
+            time.sleep(_HANDOFF_SECONDS)  # let a waiting writer in before the next chunk
     return added
 
 
