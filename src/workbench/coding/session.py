@@ -19,16 +19,15 @@ from ..errors import ConflictError, NotFound, ValidationError
 from ..store import queries
 from ..store.events import Tx, now
 from ..store.project import Project
-from ..store.schema import coders, codes, codings
+from ..store.schema import codes, codings
 from .spans import snap_to_words
 
 
 def ensure_coder(tx: Tx, coder: str) -> None:
-    """Kept for callers of the old API: every actor is registered by the transaction itself."""
-    if not coder or not re.match(r"^[\w.\-@ ]{1,100}$", coder):
-        raise ValidationError(f"invalid coder name {coder!r}", fix="use letters, digits, '-', '_', '.' or '@'")
-    if tx.get(coders, {"id": coder}) is None:
-        tx.conn.execute(coders.insert().values(id=coder, name=coder, created=now()))
+    """Register a coder other than the acting one (e.g. `consensus`) - the same registry the transaction
+    uses for its own actor."""
+    Project._check_actor(coder)
+    queries.register_coder(tx.conn, coder)
 
 
 def as_offset(value: Any, name: str, where: str) -> int:

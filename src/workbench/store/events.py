@@ -105,12 +105,25 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def row_json(table: Table, row: dict[str, Any] | None, *, with_text: bool = False) -> dict[str, Any] | None:
-    """A row as the log stores it: JSON-ready values, large immutable payloads left out."""
+def row_json(table: Table, row: dict[str, Any] | None, *, with_text: bool = False,
+             stamps: dict[Any, str] | None = None) -> dict[str, Any] | None:
+    """A row as the log stores it: JSON-ready values, large immutable payloads left out. `stamps` memoises
+    converted times across the rows of one batch (they mostly share one)."""
     if row is None:
         return None
     skip = () if with_text else _NOT_LOGGED.get(table.name, ())
-    return {k: (v if type(v) in _SIMPLE else _plain(v)) for k, v in row.items() if k not in skip}
+    out = {}
+    for k, v in row.items():
+        if k in skip:
+            continue
+        if type(v) not in _SIMPLE:
+            if stamps is not None and isinstance(v, datetime):
+                got = stamps.get(v)
+                v = got if got is not None else stamps.setdefault(v, _plain(v))
+            else:
+                v = _plain(v)
+        out[k] = v
+    return out
 
 
 def _from_json(table: Table, data: dict[str, Any]) -> dict[str, Any]:
@@ -208,29 +221,13 @@ class Tx:
         pk = [c.name for c in table.primary_key.columns]
         stamps: dict[Any, str] = {}  # a batch's rows mostly share one time: convert it once
         name = table.name
-        skip = () if with_text else _NOT_LOGGED.get(name, ())
-
-        def image(row: dict[str, Any] | None) -> dict[str, Any] | None:
-            if row is None:
-                return None
-            out = {}
-            for k, v in row.items():
-                if k in skip:
-                    continue
-                if type(v) not in _SIMPLE:
-                    if isinstance(v, datetime):
-                        got = stamps.get(v)
-                        v = got if got is not None else stamps.setdefault(v, _plain(v))
-                    else:
-                        v = _plain(v)
-                out[k] = v
-            return out
 
         rows = []
         for before, after in changes:
             ref = after if after is not None else before
             key = str(ref[pk[0]]) if len(pk) == 1 else "|".join(str(ref[k]) for k in pk)
-            rows.append((name, key, image(before), image(after)))
+            rows.append((name, key, row_json(table, before, with_text=with_text, stamps=stamps),
+                         row_json(table, after, with_text=with_text, stamps=stamps)))
             self._note(table, key, before, after)
         gid = self.group()
         if self.conn.dialect.name == "sqlite":

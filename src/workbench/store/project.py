@@ -281,8 +281,7 @@ class Project:
         """Every actor (coder, researcher, importer) is a row in `coders`; registry rows are not events."""
         if actor in self._actors:
             return
-        if conn.execute(select(coders.c.id).where(coders.c.id == actor)).first() is None:
-            conn.execute(coders.insert().values(id=actor, name=actor, created=ev.now()))
+        queries.register_coder(conn, actor)
         tx = getattr(self._local, "tx", None)
         if tx is not None:  # remembered once the transaction commits (a rollback takes the row away)
             tx.registered.add(actor)
@@ -308,19 +307,13 @@ class Project:
                 "rows": rows, "message": f"{verb}: {ev.describe_group(info, rows)}"}
 
     def _step(self, actor: str, which: str) -> tuple[int, dict[str, Any], int]:
-        with self.read() as conn:
-            undo_stack, redo_stack = ev.stacks(conn, actor)
-        stack = undo_stack if which == "undo" else redo_stack
-        if not stack:
-            raise NotFound(f"nothing to {which} for {actor}")
-        target = stack[-1]
-        with self.transaction(actor, which, undoable=False, undoes=target) as tx:
-            undo_now, redo_now = ev.stacks(tx.conn, actor)  # again, under the write lock
-            now_stack = undo_now if which == "undo" else redo_now
-            if not now_stack:
+        # the stacks are read under the write lock, so a concurrent undo by the same actor cannot race
+        with self.transaction(actor, which, undoable=False) as tx:
+            undo_stack, redo_stack = ev.stacks(tx.conn, actor)
+            stack = undo_stack if which == "undo" else redo_stack
+            if not stack:
                 raise NotFound(f"nothing to {which} for {actor}")
-            target = now_stack[-1]
-            tx.undoes = target
+            target = tx.undoes = stack[-1]
             info = ev.group_info(tx.conn, target)
             tx.summary = f"{which} of {ev.describe_group(info)}"
             tx.group()

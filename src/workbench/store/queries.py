@@ -148,3 +148,12 @@ def attributes_of(conn: Connection, scope: str) -> dict[str, Any]:
     from .schema import attributes
 
     return {r.name: r for r in conn.execute(select(attributes).where(attributes.c.scope == scope))}
+
+
+def register_coder(conn: Connection, coder: str) -> None:
+    """Put an actor in the `coders` registry if it is not there (registry rows are not events)."""
+    from .events import now
+    from .schema import coders
+
+    if conn.execute(select(coders.c.id).where(coders.c.id == coder)).first() is None:
+        conn.execute(coders.insert().values(id=coder, name=coder, created=now()))
